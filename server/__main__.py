@@ -1,0 +1,5 @@
+"""`python -m server` runs the `nkd` command."""
+
+from .cli import main
+
+main()

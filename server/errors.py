@@ -1,0 +1,170 @@
+"""Typed errors of the nkd core.
+
+The core raises these; the HTTP layer turns them into a status code and one error
+shape, the CLI into a message and an exit code. Each error says what went wrong
+(``message``) and how to fix the request (``hint``). Nothing here imports Flask.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class NkdError(Exception):
+    """Base of every error nkd reports to a user."""
+
+    status = 500
+    title = "Internal error"
+    hint = "This is a bug in nkd; please report it with the request that caused it."
+
+    def __init__(self, message: str, *, hint: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        if hint is not None:
+            self.hint = hint
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error in the one shape every response uses."""
+        body: dict[str, Any] = {
+            "ok": False,
+            "status": self.status,
+            "title": self.title,
+            "error": self.message,
+            "hint": self.hint,
+        }
+        body.update({k: v for k, v in self.details.items() if v is not None})
+        return body
+
+
+class SettingError(NkdError):
+    """A setting has a value that cannot be used."""
+
+    status = 500
+    title = "Bad setting"
+    hint = "Fix the flag or NKD_ environment variable named in the message; `nkd serve --help` lists them."
+
+
+class BadRequest(NkdError):
+    """The request is malformed."""
+
+    status = 400
+    title = "Bad request"
+    hint = "See the SPARQL 1.1 Protocol: send the query as `query=` (GET or form POST) or as an application/sparql-query body."
+
+
+class QuerySyntaxError(BadRequest):
+    """The query text is not SPARQL 1.1; ``line`` and ``column`` locate the problem."""
+
+    title = "Query syntax error"
+    hint = "Correct the query at the line and column given; the query page at /sparql shows it in place."
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None,
+                 excerpt: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint, line=line, column=column, excerpt=excerpt)
+        self.line = line
+        self.column = column
+        self.excerpt = excerpt
+
+
+class QueryRefused(NkdError):
+    """The query asks for something this read-only, offline endpoint never does."""
+
+    status = 403
+    title = "Not allowed here"
+    hint = "This endpoint is read-only and opens no network connections; query the data it holds."
+
+
+class NotFound(NkdError):
+    """No such resource."""
+
+    status = 404
+    title = "Not found"
+    hint = "Check the address; the landing page / links to everything this server publishes."
+
+
+class MethodNotAllowed(NkdError):
+    """The HTTP method is not supported here."""
+
+    status = 405
+    title = "Method not allowed"
+
+    def __init__(self, message: str, *, allowed: list[str], hint: str | None = None) -> None:
+        super().__init__(message, hint=hint or f"Use one of: {', '.join(allowed)}.", allowed=allowed)
+        self.allowed = allowed
+
+
+class NotAcceptable(NkdError):
+    """Nothing offered satisfies the client's Accept header."""
+
+    status = 406
+    title = "Not acceptable"
+
+    def __init__(self, message: str, *, offered: list[str], hint: str | None = None) -> None:
+        super().__init__(
+            message,
+            hint=hint or "Send an Accept header naming one of the offered media types, or add ?format=NAME.",
+            offered=offered,
+        )
+        self.offered = offered
+
+
+class PayloadTooLarge(NkdError):
+    """The query, the request body or the result is larger than a configured limit."""
+
+    status = 413
+    title = "Too large"
+
+
+class UnsupportedMediaType(NkdError):
+    """The request body has a content type this endpoint does not read."""
+
+    status = 415
+    title = "Unsupported media type"
+
+
+class QueryTimeout(NkdError):
+    """The query ran past ``query_timeout_s``."""
+
+    status = 503
+    title = "Query timed out"
+    hint = ("Make the query cheaper: add LIMIT, bind constants early, avoid cartesian products; "
+            "or run it against your own copy of the data (see /-/dumps).")
+
+
+class Unavailable(NkdError):
+    """The server cannot answer right now (e.g. the store is still loading)."""
+
+    status = 503
+    title = "Unavailable"
+    hint = "Try again in a few seconds."
+
+
+class UpstreamError(NkdError):
+    """The external SPARQL store behind this server failed or could not be reached."""
+
+    status = 502
+    title = "Store unreachable"
+    hint = "The store behind this server did not answer; try again shortly."
+
+
+class UpstreamTimeout(UpstreamError):
+    """The external SPARQL store did not answer in time."""
+
+    status = 504
+    title = "Store timed out"
+
+
+class InputError(NkdError):
+    """An input file could not be read or parsed (the CLI's exit code 2)."""
+
+    status = 400
+    title = "Unreadable input"
+    hint = "Fix the file at the line given, or pass a different file."
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 column: int | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint, path=path, line=line, column=column)
+        self.path = path
+        self.line = line
+        self.column = column

@@ -1,0 +1,162 @@
+"""The one settings table.
+
+Every limit and switch of nkd is a row here: a name that carries its unit, a type,
+a default and a help text. A setting is read, in order of precedence, from a
+command-line flag, the environment (``NKD_`` + the name in upper case) and the
+default. The table is shown at ``/-/settings`` and documented in the README; a test
+fails when a row is missing from the README.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from .errors import SettingError
+
+
+def _parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected true or false, got {text!r}")
+
+
+def _parse_base(text: str) -> str:
+    text = text.strip()
+    if not (text.startswith("http://") or text.startswith("https://")):
+        raise ValueError(f"expected an http(s) IRI, got {text!r}")
+    return text if text.endswith("/") else text + "/"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One row of the settings table."""
+
+    name: str
+    parse: Callable[[str], Any]
+    default: Any
+    help: str
+    flag: str | None = None  # an extra, shorter command-line flag, if any
+
+    @property
+    def env(self) -> str:
+        """The environment variable that sets this setting."""
+        return "NKD_" + self.name.upper()
+
+    @property
+    def option(self) -> str:
+        """The long command-line option derived from the name."""
+        return "--" + self.name.replace("_", "-")
+
+
+SPECS: tuple[Spec, ...] = (
+    Spec("host", str, "127.0.0.1", "Interface `nkd serve` listens on."),
+    Spec("port", int, 8000, "TCP port `nkd serve` listens on."),
+    Spec("workers", int, 2,
+         "Worker processes of `nkd serve`; each holds its own copy of an in-memory store."),
+    Spec("threads", int, 8, "Requests each worker process serves at once."),
+    Spec("query_timeout_s", float, 30.0,
+         "Wall-clock limit of one query; past it the client gets 503 and the worker "
+         "process that ran the query is replaced.", flag="--timeout"),
+    Spec("max_query_bytes", int, 100_000,
+         "Longest query text accepted (UTF-8 bytes); longer gets 413."),
+    Spec("max_request_bytes", int, 1_000_000,
+         "Largest request body accepted; larger gets 413."),
+    Spec("max_query_depth", int, 200,
+         "Deepest nesting of brackets, braces and parentheses in a query; deeper gets 400 "
+         "before the parser sees it."),
+    Spec("max_result_bytes", int, 512 * 1024 * 1024,
+         "Largest serialized result a query may produce; larger gets 413."),
+    Spec("max_html_rows", int, 1000,
+         "Result rows shown in an HTML table; the download links carry them all."),
+    Spec("cors", _parse_bool, True,
+         "Send `Access-Control-Allow-Origin: *` so query pages on other origins can use the endpoint."),
+    Spec("public_base", _parse_base, "https://w3id.org/nkd/",
+         "Namespace base of the graph's IRIs; request paths on this server map onto it."),
+)
+
+SPECS_BY_NAME: dict[str, Spec] = {spec.name: spec for spec in SPECS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved value of every setting. Build it with :func:`load_settings`."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    threads: int = 8
+    query_timeout_s: float = 30.0
+    max_query_bytes: int = 100_000
+    max_request_bytes: int = 1_000_000
+    max_query_depth: int = 200
+    max_result_bytes: int = 512 * 1024 * 1024
+    max_html_rows: int = 1000
+    cors: bool = True
+    public_base: str = "https://w3id.org/nkd/"
+
+    def as_rows(self) -> list[dict[str, Any]]:
+        """The table as rows of name, value, default, environment variable and help."""
+        return [
+            {
+                "name": spec.name,
+                "value": getattr(self, spec.name),
+                "default": spec.default,
+                "env": spec.env,
+                "flag": spec.flag or spec.option,
+                "help": spec.help,
+            }
+            for spec in SPECS
+        ]
+
+    def replace(self, **changes: Any) -> "Settings":
+        """A copy with some values changed (validated like any other source)."""
+        return load_settings(overrides=changes, environ={}, base=self)
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    base: Settings | None = None,
+) -> Settings:
+    """Resolve every setting from overrides (flags), then the environment, then defaults.
+
+    Raises :class:`SettingError` naming the setting and the source of a bad value.
+    """
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = dataclasses.asdict(base) if base else {}
+    for spec in SPECS:
+        if spec.env in environ:
+            values[spec.name] = _convert(spec, environ[spec.env], spec.env)
+    for name, value in (overrides or {}).items():
+        if value is None:
+            continue
+        spec = SPECS_BY_NAME.get(name)
+        if spec is None:
+            raise SettingError(f"unknown setting {name!r}; known: {', '.join(SPECS_BY_NAME)}")
+        values[name] = _convert(spec, value, spec.flag or spec.option)
+    settings = Settings(**values)
+    _check(settings)
+    return settings
+
+
+def _convert(spec: Spec, value: Any, source: str) -> Any:
+    if not isinstance(value, str):
+        value = str(value).lower() if isinstance(value, bool) else str(value)
+    try:
+        return spec.parse(value)
+    except ValueError as exc:
+        raise SettingError(f"{source}: {exc}".replace("invalid literal for", "not a valid")) from None
+
+
+def _check(settings: Settings) -> None:
+    positive = ("port", "workers", "threads", "query_timeout_s", "max_query_bytes",
+                "max_request_bytes", "max_query_depth", "max_result_bytes", "max_html_rows")
+    for name in positive:
+        if getattr(settings, name) <= 0:
+            raise SettingError(f"{name} must be greater than 0, got {getattr(settings, name)}")

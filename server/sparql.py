@@ -1,0 +1,418 @@
+"""Checking and running SPARQL queries, with the guards of a public, read-only endpoint.
+
+:func:`check_query` reads a query's tokens before any parser sees it and refuses what
+this endpoint never does: updates, ``SERVICE`` (pyoxigraph would open an HTTP
+connection for it, with no switch to turn that off), texts longer than
+``max_query_bytes`` and nesting deeper than ``max_query_depth`` (pyoxigraph's parser
+overflows its stack and kills the process on a few thousand nested brackets).
+
+:class:`EmbeddedEngine` runs checked queries on a pyoxigraph store. pyoxigraph cannot
+cancel a query, so every query runs on a thread of a :class:`QueryRunner`; the caller
+waits at most ``query_timeout_s`` and then gets :class:`QueryTimeout`, while the
+runner reports the overrun so that the process hosting it can be replaced (see
+``server/web/serve.py``). The query is parsed, evaluated and serialized on the same
+thread: pyoxigraph's result objects crash the process when touched from another one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import queue
+import re
+import threading
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+import pyoxigraph as ox
+
+from .errors import NkdError, PayloadTooLarge, QueryRefused, QuerySyntaxError, QueryTimeout
+from .negotiation import (DATASET_FORMATS, GRAPH_FORMATS, HTML, RESULTS_FORMATS, Format)
+from .settings import Settings
+
+# --------------------------------------------------------------------------- lexing
+
+# Terminals of the SPARQL 1.1 grammar (§19.8) that can hide other characters: strings,
+# IRIs, comments and prefixed names with escapes. IRIREF is tried before the `<`
+# operator and before comments, as the parser does where an IRI may stand; a `<` the
+# parser reads as an operator can only make us see *more* keywords, never fewer.
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>[\ \t\r\n]+)
+  | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+             |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
+             |'(?:[^'\\\n\r]|\\.)*'
+             |"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<comment>\#[^\r\n]*)
+  | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
+  | (?P<word>(?:[\w\u00B7\u00C0-\U000EFFFF:%.\-]|\\[_~.\-!$&'()*+,;=/?#@%])+)
+  | (?P<open>[{(\[])
+  | (?P<close>[})\]])
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_KEYWORDS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
+_PROLOGUE = frozenset({"BASE", "PREFIX"})
+
+
+@dataclass(frozen=True)
+class Query:
+    """A query that passed the guards: its text, its form and whether it names a dataset."""
+
+    text: str
+    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
+    has_dataset_clause: bool = False
+
+    @property
+    def returns_graph(self) -> bool:
+        """True for CONSTRUCT and DESCRIBE, whose result is RDF rather than a table."""
+        return self.form in ("CONSTRUCT", "DESCRIBE")
+
+    @property
+    def digest(self) -> str:
+        """A short stable hash of the text, for logs."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:12]
+
+
+def _unescape_codepoints(text: str) -> str:
+    # SPARQL 1.1 §19.2 lets \u and \U escapes stand anywhere; decode them first so
+    # an escaped keyword cannot slip past the checks (pyoxigraph rejects most of
+    # these, but a check that is stricter than the parser costs nothing).
+    def decode(match: re.Match[str]) -> str:
+        try:
+            return chr(int(match.group(1) or match.group(2), 16))
+        except (ValueError, OverflowError):
+            return match.group(0)
+    return _CODEPOINT.sub(decode, text)
+
+
+def check_query(text: str, settings: Settings) -> Query:
+    """Check a query's size, nesting, form and keywords before it reaches a parser.
+
+    Returns the :class:`Query`; raises :class:`PayloadTooLarge` (413),
+    :class:`QueryRefused` (403) for an update or ``SERVICE``, or
+    :class:`QuerySyntaxError` (400) for a text that is too deep or has no query form.
+    """
+    size = len(text.encode("utf-8"))
+    if size > settings.max_query_bytes:
+        raise PayloadTooLarge(
+            f"the query is {size:,} bytes; this endpoint accepts at most {settings.max_query_bytes:,}",
+            hint="Shorten the query (VALUES blocks with thousands of rows are the usual cause), "
+                 "or run it against your own copy of the data.",
+        )
+    if "\x00" in text:
+        raise QuerySyntaxError("the query contains a NUL character", hint="Remove the NUL character.")
+    form: str | None = None
+    depth = max_depth = 0
+    has_dataset = False
+    line, line_start = 1, 0
+    for match in _TOKEN.finditer(_unescape_codepoints(text)):
+        kind = match.lastgroup
+        if kind == "open":
+            depth += 1
+            if depth > max_depth:
+                max_depth = depth
+                if max_depth > settings.max_query_depth:
+                    column = match.start() - line_start + 1
+                    raise QuerySyntaxError(
+                        f"the query nests brackets more than {settings.max_query_depth} levels deep",
+                        line=line, column=column,
+                        hint="Flatten the query: deep nesting of {}, () or [] is refused "
+                             "before parsing to keep the server safe.",
+                    )
+        elif kind == "close":
+            depth -= 1
+        elif kind == "word":
+            word = match.group().rstrip(".").upper()
+            if word == "SERVICE":
+                raise QueryRefused(
+                    "SERVICE (federated query) is disabled: this endpoint never opens network connections",
+                    hint="Remove the SERVICE clause and query the remote endpoint yourself.",
+                )
+            if form is None:
+                if word in QUERY_FORMS:
+                    form = word
+                elif word in UPDATE_KEYWORDS:
+                    raise QueryRefused(
+                        f"{word} is a SPARQL Update operation; this endpoint is read-only",
+                        hint="Send a SELECT, ASK, CONSTRUCT or DESCRIBE query.",
+                    )
+                elif word not in _PROLOGUE:
+                    pass  # let the parser report it, with a position
+            elif word == "FROM":
+                has_dataset = True
+        elif kind in ("ws", "string", "comment"):
+            newlines = match.group().count("\n")
+            if newlines:
+                line += newlines
+                line_start = match.start() + match.group().rindex("\n") + 1
+    if form is None:
+        raise QuerySyntaxError(
+            "no query form found: a query starts (after any PREFIX and BASE) with "
+            "SELECT, ASK, CONSTRUCT or DESCRIBE",
+            line=1, column=1,
+        )
+    return Query(text=text, form=form, has_dataset_clause=has_dataset)
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+_EXPECTED_TOKEN = re.compile(r'"[^"]+"|\b[A-Za-z][A-Za-z0-9_]*\b')
+
+
+def syntax_error(text: str, error: SyntaxError) -> QuerySyntaxError:
+    """Turn pyoxigraph's parser error into a :class:`QuerySyntaxError` with line and column."""
+    message = str(error)
+    match = _POSITION.match(message)
+    if not match:
+        return QuerySyntaxError(f"the query is not valid SPARQL: {message[:300]}")
+    line, column, rest = int(match.group(1)), int(match.group(2)), match.group(3)
+    if rest.startswith("expected one of"):
+        # Keep the tokens a person can type; drop the character-class ranges.
+        listed = rest[len("expected one of"):].split("[", 1)[0]
+        tokens = _EXPECTED_TOKEN.findall(listed)
+        rest = "expected one of " + ", ".join(tokens[:12]) + (", …" if len(tokens) > 12 else "") \
+            if tokens else "unexpected character"
+    lines = text.splitlines() or [""]
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    excerpt = f"{source_line}\n{' ' * max(column - 1, 0)}^"
+    return QuerySyntaxError(f"syntax error at line {line}, column {column}: {rest}",
+                            line=line, column=column, excerpt=excerpt)
+
+
+def offered_formats(query: Query) -> tuple[Format, ...]:
+    """The response formats a query's form can take, the default first (HTML last)."""
+    if query.returns_graph:
+        return (*GRAPH_FORMATS, *DATASET_FORMATS, HTML)
+    return (*RESULTS_FORMATS, HTML)
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset of a request (SPARQL Protocol ``default-graph-uri``/``named-graph-uri``).
+
+    Empty lists mean "as the query says", and with no FROM either, the default graph
+    is the union of every graph.
+    """
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass
+class Table:
+    """The first rows of a SELECT or ASK result, as Python values, for HTML pages and the CLI."""
+
+    variables: list[str]
+    rows: list[list[Term | None]]
+    truncated: bool = False
+    boolean: bool | None = None
+
+
+@dataclass(frozen=True)
+class Term:
+    """An RDF term as plain data: kind (iri, bnode, literal, triple), value, datatype, language."""
+
+    kind: str
+    value: str
+    datatype: str | None = None
+    language: str | None = None
+
+    @classmethod
+    def from_ox(cls, term: Any) -> "Term":
+        """Convert a pyoxigraph term."""
+        if isinstance(term, ox.NamedNode):
+            return cls("iri", term.value)
+        if isinstance(term, ox.BlankNode):
+            return cls("bnode", term.value)
+        if isinstance(term, ox.Literal):
+            return cls("literal", term.value, term.datatype.value, term.language)
+        return cls("triple", str(term))
+
+
+class _LimitedWriter:
+    """A file-like sink that refuses to grow past a size (pyoxigraph writes ~8 KB chunks)."""
+
+    def __init__(self, limit: int) -> None:
+        self.buffer = io.BytesIO()
+        self.limit = limit
+
+    def write(self, data: bytes) -> int:
+        if self.buffer.tell() + len(data) > self.limit:
+            raise PayloadTooLarge(
+                f"the result is larger than {self.limit:,} bytes",
+                hint="Add LIMIT, select fewer variables, or download a dump from /-/dumps.",
+            )
+        return self.buffer.write(data)
+
+    def flush(self) -> None:
+        pass
+
+
+# Deep but legal expressions (long chains of `+`, `!`, `&&`) recurse in pyoxigraph's
+# parser and evaluator; a large stack on the query threads keeps them from
+# overflowing. Only the pages a query touches are committed.
+QUERY_THREAD_STACK_BYTES = 512 * 1024 * 1024
+
+
+class QueryRunner:
+    """Runs functions on dedicated threads and stops waiting for them after a timeout.
+
+    A function that overruns cannot be stopped (pyoxigraph has no cancellation); its
+    thread is abandoned, a fresh thread takes its place, and ``on_overrun`` is called
+    so that the host can retire the process. ``threads`` bounds concurrent queries.
+    """
+
+    def __init__(self, threads: int, on_overrun: Callable[[], None] | None = None) -> None:
+        self._tasks: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._threads = threads
+        self.on_overrun = on_overrun
+        self.overruns = 0
+        for _ in range(threads):
+            self._spawn()
+
+    def _spawn(self) -> None:
+        with self._lock:
+            previous = threading.stack_size(QUERY_THREAD_STACK_BYTES)
+            try:
+                thread = threading.Thread(target=self._work, name="nkd-query", daemon=True)
+                thread.start()
+            finally:
+                threading.stack_size(previous)
+
+    def _work(self) -> None:
+        while True:
+            item = self._tasks.get()
+            if item is None:
+                return
+            fn, future = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn())
+            except BaseException as exc:  # handed to the waiting caller
+                future.set_exception(exc)
+
+    def run(self, fn: Callable[[], Any], timeout_s: float) -> Any:
+        """Run ``fn`` on a query thread; return its result or raise :class:`QueryTimeout`."""
+        future: Future[Any] = Future()
+        self._tasks.put((fn, future))
+        try:
+            return future.result(timeout=timeout_s)
+        except FutureTimeout:
+            if future.cancel():  # still queued: nothing is stuck
+                raise QueryTimeout(
+                    f"the query waited {timeout_s:g} s for a free query thread",
+                    hint="The server is busy; try again shortly.") from None
+            self.overruns += 1
+            self._spawn()  # replace the thread that is stuck in the query
+            if self.on_overrun is not None:
+                self.on_overrun()
+            raise QueryTimeout(f"the query ran longer than the {timeout_s:g} s limit") from None
+
+    def close(self) -> None:
+        """Let idle threads end (stuck ones end with the process)."""
+        for _ in range(self._threads):
+            self._tasks.put(None)
+
+
+def _graph_nodes(iris: Iterable[str]) -> list[ox.NamedNode]:
+    nodes = []
+    for iri in iris:
+        try:
+            nodes.append(ox.NamedNode(iri))
+        except ValueError:
+            raise QuerySyntaxError(f"{iri!r} is not a valid graph IRI",
+                                   hint="Pass absolute IRIs in default-graph-uri and named-graph-uri.") from None
+    return nodes
+
+
+@dataclass
+class EmbeddedEngine:
+    """Runs checked queries on an in-process pyoxigraph store, with a time and size limit."""
+
+    store: ox.Store
+    settings: Settings
+    runner: QueryRunner = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.runner is None:
+            self.runner = QueryRunner(self.settings.threads)
+
+    def _evaluate(self, query: Query, dataset: Dataset) -> Any:
+        options: dict[str, Any] = {}
+        if dataset.default_graphs or dataset.named_graphs:
+            # The protocol's dataset replaces the query's FROM / FROM NAMED (§2.1.4).
+            options["default_graph"] = _graph_nodes(dataset.default_graphs) or None
+            options["named_graphs"] = _graph_nodes(dataset.named_graphs) or None
+            if options["default_graph"] is None:
+                options["default_graph"] = [ox.DefaultGraph()]
+        elif not query.has_dataset_clause:
+            # pyoxigraph ignores FROM when the union flag is set, so set it only without FROM.
+            options["use_default_graph_as_union"] = True
+        try:
+            return self.store.query(query.text, **options)
+        except SyntaxError as exc:
+            raise syntax_error(query.text, exc) from None
+
+    def serialize(self, query: Query, fmt: Format, dataset: Dataset = Dataset()) -> bytes:
+        """Run ``query`` and return its result serialized natively in ``fmt``."""
+        limit = self.settings.max_result_bytes
+
+        def work() -> bytes:
+            result = self._evaluate(query, dataset)
+            sink = _LimitedWriter(limit)
+            try:
+                result.serialize(sink, fmt.ox)
+            except OSError as exc:
+                raise NkdError(f"the store failed while answering: {exc}") from None
+            return sink.buffer.getvalue()
+
+        return self.runner.run(work, self.settings.query_timeout_s)
+
+    def table(self, query: Query, max_rows: int, dataset: Dataset = Dataset()) -> Table:
+        """Run a SELECT or ASK query and return at most ``max_rows`` rows as a :class:`Table`."""
+
+        def work() -> Table:
+            result = self._evaluate(query, dataset)
+            if isinstance(result, ox.QueryBoolean):
+                return Table(variables=[], rows=[], boolean=bool(result))
+            variables = [v.value for v in result.variables]
+            rows: list[list[Term | None]] = []
+            truncated = False
+            for solution in result:
+                if len(rows) == max_rows:
+                    truncated = True
+                    break
+                rows.append([None if solution[v] is None else Term.from_ox(solution[v])
+                             for v in variables])
+            return Table(variables=variables, rows=rows, truncated=truncated)
+
+        return self.runner.run(work, self.settings.query_timeout_s)
+
+    def triples(self, query: Query, dataset: Dataset = Dataset()) -> list[tuple[Term, Term, Term]]:
+        """Run a CONSTRUCT or DESCRIBE query and return its triples as :class:`Term` tuples."""
+
+        def work() -> list[tuple[Term, Term, Term]]:
+            result = self._evaluate(query, dataset)
+            return [(Term.from_ox(t.subject), Term.from_ox(t.predicate), Term.from_ox(t.object))
+                    for t in result]
+
+        return self.runner.run(work, self.settings.query_timeout_s)
+
+
+__all__: Sequence[str] = (
+    "Dataset", "EmbeddedEngine", "Query", "QueryRunner", "Table", "Term",
+    "check_query", "offered_formats", "syntax_error",
+)

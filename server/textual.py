@@ -1,0 +1,52 @@
+"""Plain-text renderings of query results for the terminal (`nkd query`)."""
+
+from __future__ import annotations
+
+from .sparql import Table, Term
+
+
+def term_text(term: Term | None) -> str:
+    """A term as a person reads it: IRIs in angle brackets, literals with language or datatype."""
+    if term is None:
+        return ""
+    if term.kind == "iri":
+        return f"<{term.value}>"
+    if term.kind == "bnode":
+        return f"_:{term.value}"
+    if term.kind == "literal":
+        if term.language:
+            return f'"{term.value}"@{term.language}'
+        if term.datatype and not term.datatype.endswith(("#string", "#integer", "#decimal", "#boolean")):
+            return f'"{term.value}"^^<{term.datatype}>'
+        return term.value
+    return term.value
+
+
+def render_table(table: Table) -> str:
+    """A SELECT result as an aligned text table, or an ASK result as yes/no."""
+    if table.boolean is not None:
+        return ("yes" if table.boolean else "no") + "\n"
+    cells = [[term_text(t).replace("\n", " ") for t in row] for row in table.rows]
+    widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(table.variables)]
+    def line(values: list[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
+    out = [line(table.variables), line(["-" * w for w in widths])]
+    out += [line(r) for r in cells]
+    out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(out) + "\n"
+
+
+def render_triples(triples: list[tuple[Term, Term, Term]]) -> str:
+    """A CONSTRUCT or DESCRIBE result as one triple per line."""
+    lines = [" ".join(term_text(t) if t.kind != "literal" else _literal(t) for t in triple) + " ."
+             for triple in triples]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _literal(term: Term) -> str:
+    escaped = term.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    if term.language:
+        return f'"{escaped}"@{term.language}'
+    if term.datatype and not term.datatype.endswith("#string"):
+        return f'"{escaped}"^^<{term.datatype}>'
+    return f'"{escaped}"'

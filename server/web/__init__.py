@@ -1,0 +1,52 @@
+"""The HTTP layer: a Flask app factory and one blueprint per concern.
+
+Views parse the request, negotiate, call the core and send the bytes; every
+:class:`~server.errors.NkdError` becomes one error shape in :mod:`server.web.errors`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+
+from ..settings import Settings, load_settings
+from ..sparql import EmbeddedEngine
+from ..store import shipped_store
+
+
+@dataclass
+class State:
+    """What every view needs: the settings and the engine that answers queries."""
+
+    settings: Settings
+    engine: Any  # EmbeddedEngine or any object with the same methods
+
+
+def create_app(settings: Settings | None = None, *, engine: Any = None, store: Any = None) -> Flask:
+    """Build the nkd Flask app.
+
+    ``engine`` answers queries; by default an :class:`EmbeddedEngine` over ``store``,
+    which defaults to an in-memory store of the shipped graph.
+    """
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    if engine is None:
+        engine = EmbeddedEngine(store if store is not None else shipped_store(settings.public_base), settings)
+    app.extensions["nkd"] = State(settings=settings, engine=engine)
+
+    from . import errors, linked_data, sparql, system
+
+    errors.register(app)
+    app.register_blueprint(system.bp)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(linked_data.bp)
+    return app
+
+
+def get_state() -> State:
+    """The :class:`State` of the running app."""
+    return current_app.extensions["nkd"]

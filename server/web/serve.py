@@ -1,0 +1,85 @@
+"""`nkd serve`: the app under gunicorn, with query time limits that hold.
+
+Each gunicorn worker process loads its own store and serves requests on threads;
+queries run on the worker's query threads (:class:`~server.sparql.QueryRunner`). A
+query that overruns ``query_timeout_s`` gets a 503 at once, but pyoxigraph cannot
+stop it, so the worker then retires: it stops accepting connections, finishes the
+requests it has, and exits, and gunicorn forks a fresh worker in its place. Other
+workers keep answering meanwhile, and ``/healthz`` never waits on a query thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+from typing import Any, Callable
+
+from gunicorn.app.base import BaseApplication
+
+from ..errors import NkdError
+from ..settings import Settings
+
+log = logging.getLogger("nkd")
+
+# Set in a worker whose query thread is stuck in an overrun query.
+_retiring = False
+
+
+def retire_worker() -> None:
+    """Ask this gunicorn worker to stop accepting, finish its requests and exit."""
+    global _retiring
+    if not _retiring:
+        _retiring = True
+        log.warning("a query overran its time limit; worker %s retires", os.getpid())
+        os.kill(os.getpid(), signal.SIGTERM)  # gunicorn's graceful worker shutdown
+
+
+def _worker_exit(server: Any, worker: Any) -> None:
+    if _retiring:
+        # The stuck query thread is inside pyoxigraph; interpreter shutdown would
+        # wait on it or crash on it. Leave at once: all responses are sent.
+        logging.shutdown()
+        os._exit(0)
+
+
+class NkdServer(BaseApplication):
+    """A gunicorn application whose workers each build the app with ``make_app``."""
+
+    def __init__(self, settings: Settings, make_app: Callable[[Settings], Any],
+                 options: dict[str, Any] | None = None) -> None:
+        self.settings = settings
+        self.make_app = make_app
+        self.options = options or {}
+        super().__init__()
+
+    def load_config(self) -> None:
+        s = self.settings
+        config = {
+            "bind": [f"[{s.host}]:{s.port}" if ":" in s.host else f"{s.host}:{s.port}"],
+            "workers": s.workers,
+            "worker_class": "gthread",
+            "threads": s.threads,
+            # gunicorn's own watchdog only kills workers whose main loop hangs; query
+            # time is bounded by query_timeout_s, so give in-flight queries room.
+            "timeout": max(30, int(s.query_timeout_s * 2) + 5),
+            "graceful_timeout": int(s.query_timeout_s) + 5,
+            "keepalive": 5,
+            "worker_exit": _worker_exit,
+            "proc_name": "nkd",
+        }
+        if "control_socket_disable" in self.cfg.settings:
+            config["control_socket_disable"] = True  # gunicorn >= 25 would write a socket under $HOME
+        config.update(self.options)
+        for key, value in config.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        try:
+            return self.make_app(self.settings)
+        except NkdError as exc:
+            # A clean message instead of gunicorn's traceback; exit code 4 makes the
+            # master stop rather than respawn a worker that cannot load its data.
+            print(f"nkd: error: {exc.message}\nHow to fix: {exc.hint}", file=sys.stderr, flush=True)
+            sys.exit(4)
