@@ -1,0 +1,353 @@
+"""Starting, watching and always stopping the servers a benchmark measures.
+
+Every process a benchmark starts is registered here and stopped when the script
+ends, however it ends: normally, on an exception, on Ctrl-C, on SIGTERM or SIGHUP
+(turned into ``SystemExit`` so that ``finally`` blocks run), and even when the
+script is killed outright (each child gets ``PR_SET_PDEATHSIG`` so the kernel sends
+it SIGTERM when its parent dies). Servers run in their own process group, so
+stopping one stops its workers too.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+
+_running: list["Service"] = []
+
+
+class BenchError(RuntimeError):
+    """A benchmark cannot go on (a server did not start, a tool is missing…)."""
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def install_signal_handlers() -> None:
+    """Make SIGTERM and SIGHUP unwind the script like Ctrl-C does, so servers get stopped."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
+
+
+def stop_all() -> None:
+    """Stop every service still running (idempotent)."""
+    while _running:
+        _running.pop().stop()
+
+
+atexit.register(stop_all)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def tool(name: str) -> str:
+    """The path of a command installed beside this Python (a venv's bin/) or on PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        raise BenchError(f"{name} is not installed; pip install -e '.[bench]' provides it")
+    return found
+
+
+def spawn(args: Sequence[str], log_path: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start a process in its own group, output to ``log_path``, dying with this one."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:
+        return subprocess.Popen(list(args), cwd=ROOT, env={**os.environ, **(env or {})},
+                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True, preexec_fn=_die_with_parent)
+
+
+@dataclass
+class Service:
+    """A running server: its name, the URL queries go to, and its process group."""
+
+    name: str
+    query_url: str
+    process: subprocess.Popen | None  # None: a server someone else runs
+    log_path: Path | None = None
+    cleanup: list[Path] = field(default_factory=list)
+
+    @property
+    def pid(self) -> int | None:
+        """The process (group) id, or None for an external server."""
+        return self.process.pid if self.process else None
+
+    def log(self) -> str:
+        """What the server wrote so far (last 4 kB)."""
+        try:
+            return self.log_path.read_text(errors="replace")[-4000:] if self.log_path else ""
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        """SIGTERM the group, SIGKILL it after 15 s, and remove its temporary files."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+            except ProcessLookupError:
+                pass
+        # Workers that outlive a dead master are in the same group.
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        for path in self.cleanup:
+            shutil.rmtree(path, ignore_errors=True)
+        self.cleanup = []
+        if self in _running:
+            _running.remove(self)
+
+
+def _register(service: Service, ready_timeout_s: float) -> Service:
+    _running.append(service)
+    try:
+        wait_ready(service, ready_timeout_s)
+    except BaseException:
+        service.stop()
+        raise
+    return service
+
+
+def wait_ready(service: Service, timeout_s: float) -> float:
+    """Wait until the service answers ``ASK {}`` and then goes idle; return seconds to first answer.
+
+    Going idle matters for servers whose workers load data one after the other:
+    the first worker answers while the others still parse, and a measurement taken
+    then would time the loading too.
+    """
+    started = time.monotonic()
+    deadline = started + timeout_s
+    url = service.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
+    first_answer = None
+    while time.monotonic() < deadline:
+        if service.process is not None and service.process.poll() is not None:
+            raise BenchError(f"{service.name} exited with {service.process.returncode}:\n{service.log()}")
+        try:
+            with urllib.request.urlopen(urllib.request.Request(
+                    url, headers={"Accept": "application/sparql-results+json"}), timeout=5) as resp:
+                if resp.status == 200:
+                    first_answer = time.monotonic() - started
+                    break
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        time.sleep(0.05)
+    if first_answer is None:
+        raise BenchError(f"{service.name} did not answer within {timeout_s:.0f} s:\n{service.log()}")
+    if service.pid is not None:
+        wait_idle(service.pid, deadline)
+    return first_answer
+
+
+def wait_idle(pid: int, deadline: float, busy_share: float = 0.05) -> None:
+    """Wait until a process tree uses less than ``busy_share`` of one core over half a second."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    previous = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = cpu_seconds(pid)
+        if now - previous < busy_share * 0.5 + 1 / ticks:
+            return
+        previous = now
+
+
+def start_nkd(data: Sequence[Path] = (), *, store: Path | None = None, extra: Sequence[str] = (),
+              env: dict[str, str] | None = None, log_dir: Path | None = None,
+              ready_timeout_s: float = 600.0) -> Service:
+    """``nkd serve`` from this checkout on a free loopback port, default settings unless ``extra``."""
+    port = free_port()
+    args = [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    for path in data:
+        args += ["--data", str(path)]
+    if store is not None:
+        args += ["--store", str(store)]
+    args += list(extra)
+    log_dir = log_dir or Path(tempfile.gettempdir())
+    env = {"PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), **(env or {})}
+    process = spawn(args, log_dir / f"nkd-{port}.log", env)
+    service = Service("nkd", f"http://127.0.0.1:{port}/sparql", process, log_dir / f"nkd-{port}.log")
+    return _register(service, ready_timeout_s)
+
+
+def oxigraph_load(location: Path, files: Sequence[Path], log_dir: Path | None = None) -> float:
+    """``oxigraph load`` files into an on-disk store; return the wall time in seconds."""
+    args = [tool("oxigraph"), "load", "--location", str(location)]
+    for path in files:
+        args += ["--file", str(path)]
+    log_path = (log_dir or Path(tempfile.gettempdir())) / f"oxigraph-load-{os.getpid()}.log"
+    started = time.monotonic()
+    process = spawn(args, log_path)
+    try:
+        code = process.wait()
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    elapsed = time.monotonic() - started
+    if code != 0:
+        raise BenchError(f"oxigraph load failed ({code}):\n{log_path.read_text(errors='replace')[-2000:]}")
+    return elapsed
+
+
+def start_oxigraph(data: Sequence[Path], *, location: Path | None = None, log_dir: Path | None = None,
+                   ready_timeout_s: float = 600.0) -> Service:
+    """Oxigraph server on a loopback port, over ``data`` loaded with ``oxigraph load``.
+
+    The default graph is the union of all graphs (``--union-default-graph``), as in
+    nkd, so both answer over the same triples whether the data has named graphs or not.
+    A store made here is removed when the service stops.
+    """
+    cleanup = []
+    if location is None:
+        location = Path(tempfile.mkdtemp(prefix="nkd-bench-oxigraph-"))
+        cleanup.append(location)
+        try:
+            oxigraph_load(location, data, log_dir)
+        except BaseException:
+            shutil.rmtree(location, ignore_errors=True)
+            raise
+    port = free_port()
+    log_path = (log_dir or Path(tempfile.gettempdir())) / f"oxigraph-{port}.log"
+    process = spawn([tool("oxigraph"), "serve", "--location", str(location),
+                     "--bind", f"127.0.0.1:{port}", "--union-default-graph"], log_path)
+    service = Service("oxigraph", f"http://127.0.0.1:{port}/query", process, log_path, cleanup)
+    return _register(service, ready_timeout_s)
+
+
+def external(name: str, url: str, ready_timeout_s: float = 30.0) -> Service:
+    """A server someone else runs at ``url``: measured, never started or stopped here."""
+    service = Service(name, url, None)
+    wait_ready(service, ready_timeout_s)
+    return service
+
+
+# --------------------------------------------------------------------------- /proc
+
+
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        # The command name is in parentheses and may hold spaces; fields follow the last ')'.
+        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def _status_kb(pid: int, field_name: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith(field_name + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Memory of a process tree in bytes: resident (summed), proportional (shared pages split), peak."""
+
+    processes: int
+    rss: int
+    pss: int
+    peak_rss: int
+
+    def describe(self) -> str:
+        """Human-readable summary."""
+        return (f"{self.rss / 2**20:,.0f} MiB RSS summed over {self.processes} processes "
+                f"({self.pss / 2**20:,.0f} MiB PSS; peak {self.peak_rss / 2**20:,.0f} MiB)")
+
+
+def memory(pid: int) -> Memory:
+    """RSS summed over ``pid`` and its descendants (master + workers), from /proc."""
+    pids = descendants(pid)
+    return Memory(
+        processes=len(pids),
+        rss=sum(_status_kb(p, "VmRSS") for p in pids) * 1024,
+        pss=sum(_pss_kb(p) for p in pids) * 1024,
+        peak_rss=sum(_status_kb(p, "VmHWM") for p in pids) * 1024,
+    )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and its descendants."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in descendants(pid):
+        try:
+            with open(f"/proc/{p}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(b")") + 2:].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def disk_usage(path: Path) -> int:
+    """Bytes used by the files under ``path``."""
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
