@@ -49,10 +49,8 @@ QB = "http://purl.org/linked-data/cube#"
 SDMX_MEASURE = "http://purl.org/linked-data/sdmx/2009/measure#"
 SDMX_ATTRIBUTE = "http://purl.org/linked-data/sdmx/2009/attribute#"
 SDMX_DIMENSION = "http://purl.org/linked-data/sdmx/2009/dimension#"
-FOAF = "http://xmlns.com/foaf/0.1/"
 SCHEMA = "https://schema.org/"
 ORG = "http://www.w3.org/ns/org#"
-SEM = "http://semanticweb.cs.vu.nl/2009/11/sem/"
 DCT = "http://purl.org/dc/terms/"
 
 LABEL = RDFS + "label"
@@ -86,14 +84,16 @@ EVENT_KINDS = (
     ("Repatriation", "repatriation", "Repatriation", "강제송환"),
     ("BorderClosure", "border-closure", "Border closure", "국경 폐쇄"),
     ("PolicyShift", "policy-shift", "Policy shift", "정책 변화"),
-    ("Arrest", "arrest", "Arrest", "체포"),
-    ("BorderCrossing", "crossing", "Border crossing", "월경"),
+    ("Detention", "detention", "Detention", "체포"),
+    ("Defection", "defection", "Defection", "탈북"),
     ("Resettlement", "resettlement", "Resettlement", "정착"),
 )
 ORG_KINDS = (
-    ("Ministry", "부"), ("Border Guard Unit", "국경경비대"), ("Police Bureau", "경찰국"),
-    ("Church Network", "교회 네트워크"), ("Human Rights NGO", "인권 단체"),
-    ("Embassy", "대사관"), ("Resettlement Centre", "정착 지원 센터"),
+    ("Ministry", "부", "GovernmentBody"), ("Border Guard Unit", "국경경비대", "GovernmentBody"),
+    ("Police Bureau", "경찰국", "GovernmentBody"), ("Embassy", "대사관", "GovernmentBody"),
+    ("Resettlement Centre", "정착 지원 센터", "GovernmentBody"),
+    ("Church Network", "교회 네트워크", "NonGovernmentalOrganization"),
+    ("Human Rights NGO", "인권 단체", "NonGovernmentalOrganization"),
 )
 QUALIFIERS = (
     ("Exact", "exact"), ("About", "about"), ("Estimated", "estimated"),
@@ -229,21 +229,21 @@ class Generator:
         w.use_graph("places")
         for slug, en, ko in COUNTRIES:
             node = iri(f"{ID}place/{slug}")
-            w.add(node, iri(RDF_TYPE), iri(SCHEMA + "Country"))
+            w.add(node, iri(RDF_TYPE), iri(NKD + "Country"))
             self.label(node, en, ko)
         for slug, en, ko, country in PROVINCES:
             node = iri(f"{ID}place/{slug}")
-            w.add(node, iri(RDF_TYPE), iri(SCHEMA + "AdministrativeArea"))
+            w.add(node, iri(RDF_TYPE), iri(NKD + "Region"))
             self.label(node, en, ko)
-            w.add(node, iri(SCHEMA + "containedInPlace"), iri(f"{ID}place/{country}"))
+            w.add(node, iri(NKD + "containedIn"), iri(f"{ID}place/{country}"))
             self.places.append(node)
         self.places += [iri(f"{ID}place/{slug}") for slug, _, _ in COUNTRIES]
         for i in range(1, self.counts.towns + 1):
             node = iri(f"{ID}place/town-{i}")
-            w.add(node, iri(RDF_TYPE), iri(SCHEMA + "Place"))
+            w.add(node, iri(RDF_TYPE), iri(NKD + "City"))
             self.label(node, f"Town {i}", f"마을 {i}", ko_share=0.5)
             province = self.rng.choice(PROVINCES)[0]
-            w.add(node, iri(SCHEMA + "containedInPlace"), iri(f"{ID}place/{province}"))
+            w.add(node, iri(NKD + "containedIn"), iri(f"{ID}place/{province}"))
             self.places.append(node)
 
         w.use_graph("statistics")
@@ -292,21 +292,23 @@ class Generator:
         self.w.use_graph("actors")
         for i in range(1, self.counts.orgs + 1):
             node = iri(f"{ID}org/org-{i}")
-            kind_en, kind_ko = self.rng.choice(ORG_KINDS)
-            self.w.add(node, iri(RDF_TYPE), iri(ORG + "Organization"))
+            kind_en, kind_ko, cls = self.rng.choice(ORG_KINDS)
+            self.w.add(node, iri(RDF_TYPE), iri(NKD + cls))
             self.label(node, f"{kind_en} {i}", f"{kind_ko} {i}", ko_share=0.6)
-            self.w.add(node, iri(SCHEMA + "location"), iri(f"{ID}place/{self.rng.choice(COUNTRIES)[0]}"))
+            country = iri(f"{ID}place/{self.rng.choice(COUNTRIES)[0]}")
+            self.w.add(node, iri(NKD + "jurisdiction" if cls == "GovernmentBody" else SCHEMA + "location"), country)
             if i > 5:
                 parent = self.rng.randint(max(1, i // 4), i - 1)
                 self.w.add(node, iri(ORG + "subOrganizationOf"), iri(f"{ID}org/org-{parent}"))
-            post = iri(f"{ID}post/org-{i}-director")
+            position = iri(f"{ID}position/official-{i}-director-org-{i}")
             person = iri(f"{ID}person/official-{i}")
-            self.w.add(post, iri(RDF_TYPE), iri(ORG + "Post"))
-            self.label(post, f"Director of {kind_en} {i}")
-            self.w.add(post, iri(ORG + "postIn"), node)
+            self.w.add(position, iri(RDF_TYPE), iri(NKD + "Position"))
+            self.label(position, f"Official {i}, director of {kind_en} {i}")
+            self.w.add(position, iri(ORG + "member"), person)
+            self.w.add(position, iri(ORG + "organization"), node)
+            self.w.add(position, iri(NKD + "holdingStatus"), iri(NKD + self.rng.choice(("Current", "Former"))))
             self.w.add(person, iri(RDF_TYPE), iri(NKD + "Official"))
             self.label(person, f"Official {i}", f"관리 {i}", ko_share=0.5)
-            self.w.add(person, iri(ORG + "holds"), post)
 
     def unit(self, i: int) -> None:
         """One defector, and every few units an event, a cohort, observations."""
@@ -320,14 +322,11 @@ class Generator:
         w.use_graph("actors")
         node = iri(f"{ID}person/defector-{i}")
         w.add(node, iri(RDF_TYPE), iri(NKD + "Defector"))
-        w.add(node, iri(RDF_TYPE), iri(FOAF + "Person"))
         self.label(node, f"Defector {i}", f"탈북민 {i}", ko_share=0.5)
         birth = rng.randint(1940, 2005)
-        w.add(node, iri(NKD + "birthYear"), typed(birth, "gYear"))
-        w.add(node, iri(NKD + "placeOfOrigin"), rng.choice(self.places))
-        _, when = self.period(month_share=0.4)
-        w.add(node, iri(NKD + "defectionDate"), when)
-        w.add(node, iri(NKD + "destination"), iri(f"{ID}place/{rng.choice(COUNTRIES[1:])[0]}"))
+        w.add(node, iri(SCHEMA + "birthDate"), typed(birth, "gYear"))
+        w.add(node, iri(NKD + "nationality"), iri(f"{ID}place/north-korea"))
+        w.add(node, iri(SCHEMA + "homeLocation"), rng.choice(self.places))
         if i > 8 and rng.random() < 0.7:
             w.add(node, iri(NKD + "memberOf"), iri(f"{ID}cohort/cohort-{rng.randint(1, i // 8)}"))
         w.add(node, iri(PROV + "wasDerivedFrom"), self.source())
@@ -342,12 +341,12 @@ class Generator:
         node = iri(f"{ID}event/{when_slug}-{slug}-{n}")
         w.add(node, iri(RDF_TYPE), iri(NKD + cls))
         self.label(node, f"{en} in {place_name}, {when_slug}", f"{ko} {when_slug}", ko_share=0.6)
-        w.add(node, iri(SEM + "hasTimeStamp"), when)
-        w.add(node, iri(SEM + "hasPlace"), place)
+        w.add(node, iri(NKD + "date"), when)
+        w.add(node, iri(NKD + "place"), place)
         for org in rng.sample(range(1, self.counts.orgs + 1), rng.randint(1, 2)):
-            w.add(node, iri(SEM + "hasActor"), iri(f"{ID}org/org-{org}"))
+            w.add(node, iri(NKD + "actor"), iri(f"{ID}org/org-{org}"))
         if self.events and rng.random() < 0.3:
-            w.add(node, iri(NKD + "partOf"), rng.choice(self.events[-50:]))
+            w.add(node, iri(NKD + "subEventOf"), rng.choice(self.events[-50:]))
         source = self.source()
         w.add(node, iri(PROV + "wasDerivedFrom"), source)
         self.events.append(node)
@@ -359,11 +358,11 @@ class Generator:
         size = rng.randint(2, 40)
         year = rng.randint(FIRST_YEAR, LAST_YEAR)
         node = iri(f"{ID}cohort/cohort-{n}")
-        w.add(node, iri(RDF_TYPE), iri(NKD + "Cohort"))
+        w.add(node, iri(RDF_TYPE), iri(NKD + "DefectorCohort"))
         self.label(node, f"Group of {size} defectors, {year}", f"탈북민 {size}명, {year}년", ko_share=0.4)
-        w.add(node, iri(NKD + "size"), typed(size, "integer"))
+        w.add(node, iri(NKD + "memberCount"), typed(size, "nonNegativeInteger"))
         if self.events:
-            w.add(node, iri(NKD + "participatedIn"), rng.choice(self.events[-200:]))
+            w.add(rng.choice(self.events[-200:]), iri(NKD + "actor"), node)
         w.add(node, iri(PROV + "wasDerivedFrom"), self.source())
 
     def observation(self, n: int) -> None:

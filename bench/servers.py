@@ -100,6 +100,8 @@ class Service:
     process: subprocess.Popen | None  # None: a server someone else runs
     log_path: Path | None = None
     cleanup: list[Path] = field(default_factory=list)
+    started_at: float = field(default_factory=time.monotonic)
+    first_answer_s: float | None = None  # from start to the first answer, set by wait_ready
 
     @property
     def pid(self) -> int | None:
@@ -138,26 +140,25 @@ class Service:
             _running.remove(self)
 
 
-def _register(service: Service, ready_timeout_s: float) -> Service:
+def _register(service: Service, ready_timeout_s: float, probe: str = "ASK {}") -> Service:
     _running.append(service)
     try:
-        wait_ready(service, ready_timeout_s)
+        wait_ready(service, ready_timeout_s, probe)
     except BaseException:
         service.stop()
         raise
     return service
 
 
-def wait_ready(service: Service, timeout_s: float) -> float:
-    """Wait until the service answers ``ASK {}`` and then goes idle; return seconds to first answer.
+def wait_ready(service: Service, timeout_s: float, probe: str = "ASK {}") -> float:
+    """Wait until the service answers ``probe`` and then goes idle; return seconds from start to first answer.
 
     Going idle matters for servers whose workers load data one after the other:
     the first worker answers while the others still parse, and a measurement taken
     then would time the loading too.
     """
-    started = time.monotonic()
-    deadline = started + timeout_s
-    url = service.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
+    deadline = time.monotonic() + timeout_s
+    url = service.query_url + "?" + urllib.parse.urlencode({"query": probe})
     first_answer = None
     while time.monotonic() < deadline:
         if service.process is not None and service.process.poll() is not None:
@@ -165,14 +166,16 @@ def wait_ready(service: Service, timeout_s: float) -> float:
         try:
             with urllib.request.urlopen(urllib.request.Request(
                     url, headers={"Accept": "application/sparql-results+json"}), timeout=5) as resp:
+                resp.read()
                 if resp.status == 200:
-                    first_answer = time.monotonic() - started
+                    first_answer = time.monotonic() - service.started_at
                     break
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
             pass
-        time.sleep(0.05)
+        time.sleep(0.01)
     if first_answer is None:
         raise BenchError(f"{service.name} did not answer within {timeout_s:.0f} s:\n{service.log()}")
+    service.first_answer_s = first_answer
     if service.pid is not None:
         wait_idle(service.pid, deadline)
     return first_answer
@@ -191,44 +194,90 @@ def wait_idle(pid: int, deadline: float, busy_share: float = 0.05) -> None:
 
 
 def start_nkd(data: Sequence[Path] = (), *, store: Path | None = None, extra: Sequence[str] = (),
-              env: dict[str, str] | None = None, log_dir: Path | None = None,
-              ready_timeout_s: float = 600.0) -> Service:
+              ready_timeout_s: float = 600.0, probe: str = "ASK {}") -> Service:
     """``nkd serve`` from this checkout on a free loopback port, default settings unless ``extra``."""
     port = free_port()
-    args = [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    args = nkd_command("serve", "--host", "127.0.0.1", "--port", str(port))
     for path in data:
         args += ["--data", str(path)]
     if store is not None:
         args += ["--store", str(store)]
     args += list(extra)
-    log_dir = log_dir or Path(tempfile.gettempdir())
-    env = {"PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), **(env or {})}
-    process = spawn(args, log_dir / f"nkd-{port}.log", env)
-    service = Service("nkd", f"http://127.0.0.1:{port}/sparql", process, log_dir / f"nkd-{port}.log")
-    return _register(service, ready_timeout_s)
+    log_path = log_dir() / f"nkd-{port}.log"
+    process = spawn(args, log_path, NKD_ENV)
+    service = Service("nkd", f"http://127.0.0.1:{port}/sparql", process, log_path)
+    return _register(service, ready_timeout_s, probe)
 
 
-def oxigraph_load(location: Path, files: Sequence[Path], log_dir: Path | None = None) -> float:
-    """``oxigraph load`` files into an on-disk store; return the wall time in seconds."""
+@dataclass(frozen=True)
+class Finished:
+    """A command that ran to its end: wall time, exit code and peak RSS."""
+
+    seconds: float
+    code: int
+    peak_rss: int  # bytes
+    log_path: Path
+
+    def log(self) -> str:
+        """The last 2 kB of its output."""
+        return self.log_path.read_text(errors="replace")[-2000:]
+
+
+def run_timed(args: Sequence[str], log_path: Path, timeout_s: float | None = None,
+              env: dict[str, str] | None = None) -> Finished:
+    """Run a command to its end (killing its group past ``timeout_s``); time it and read its peak RSS."""
+    started = time.monotonic()
+    process = spawn(args, log_path, env)
+    try:
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if timeout_s is not None and time.monotonic() - started > timeout_s:
+                os.killpg(process.pid, signal.SIGKILL)
+                pid, status, usage = os.wait4(process.pid, 0)
+                process.returncode = -9
+                return Finished(time.monotonic() - started, -9, usage.ru_maxrss * 1024, log_path)
+            time.sleep(0.02)
+    except BaseException:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+            os.wait4(process.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        raise
+    elapsed = time.monotonic() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Finished(elapsed, process.returncode, usage.ru_maxrss * 1024, log_path)
+
+
+def log_dir() -> Path:
+    """Where server and tool logs go (git-ignored)."""
+    path = BENCH / "results" / "logs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def nkd_command(*args: str) -> list[str]:
+    """``nkd ARGS`` as run from this checkout."""
+    return [sys.executable, "-m", "server", *args]
+
+
+NKD_ENV = {"PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
+def oxigraph_load(location: Path, files: Sequence[Path]) -> Finished:
+    """``oxigraph load`` files into an on-disk store."""
     args = [tool("oxigraph"), "load", "--location", str(location)]
     for path in files:
         args += ["--file", str(path)]
-    log_path = (log_dir or Path(tempfile.gettempdir())) / f"oxigraph-load-{os.getpid()}.log"
-    started = time.monotonic()
-    process = spawn(args, log_path)
-    try:
-        code = process.wait()
-    except BaseException:
-        process.kill()
-        process.wait()
-        raise
-    elapsed = time.monotonic() - started
-    if code != 0:
-        raise BenchError(f"oxigraph load failed ({code}):\n{log_path.read_text(errors='replace')[-2000:]}")
-    return elapsed
+    result = run_timed(args, log_dir() / f"oxigraph-load-{os.getpid()}.log")
+    if result.code != 0:
+        raise BenchError(f"oxigraph load failed ({result.code}):\n{result.log()}")
+    return result
 
 
-def start_oxigraph(data: Sequence[Path], *, location: Path | None = None, log_dir: Path | None = None,
+def start_oxigraph(data: Sequence[Path], *, location: Path | None = None,
                    ready_timeout_s: float = 600.0) -> Service:
     """Oxigraph server on a loopback port, over ``data`` loaded with ``oxigraph load``.
 
@@ -241,12 +290,12 @@ def start_oxigraph(data: Sequence[Path], *, location: Path | None = None, log_di
         location = Path(tempfile.mkdtemp(prefix="nkd-bench-oxigraph-"))
         cleanup.append(location)
         try:
-            oxigraph_load(location, data, log_dir)
+            oxigraph_load(location, data)
         except BaseException:
             shutil.rmtree(location, ignore_errors=True)
             raise
     port = free_port()
-    log_path = (log_dir or Path(tempfile.gettempdir())) / f"oxigraph-{port}.log"
+    log_path = log_dir() / f"oxigraph-{port}.log"
     process = spawn([tool("oxigraph"), "serve", "--location", str(location),
                      "--bind", f"127.0.0.1:{port}", "--union-default-graph"], log_path)
     service = Service("oxigraph", f"http://127.0.0.1:{port}/query", process, log_path, cleanup)
