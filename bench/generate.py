@@ -477,11 +477,18 @@ def generate(path: Path, triples: int, fmt: str = "nq", seed: int = 42,
     return writer.count
 
 
+def fingerprint() -> str:
+    """A hash of this generator's source: a file made by another version is made again."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
 def ensure(size: str, fmt: str = "nq", seed: int = 42, progress: Callable[[str], None] | None = print) -> Path:
-    """The path of a generated file of ``size`` ('1M'…), generating it first if it is missing."""
+    """The path of a generated file of ``size`` ('1M'…), generating it first if it is missing or stale."""
     path = default_path(size, fmt, seed)
-    if not path.exists():
+    stamp = path.with_name(path.name + ".generator")
+    if not path.exists() or not stamp.exists() or stamp.read_text().strip() != fingerprint():
         generate(path, parse_size(size), fmt, seed, progress)
+        stamp.write_text(fingerprint() + "\n")
     return path
 
 

@@ -201,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-floor", action="store_true", help="skip the in-process floor")
     parser.add_argument("--nkd-arg", action="append", default=[], metavar="ARG",
                         help="extra argument for nkd serve, e.g. --nkd-arg=--workers=4 (default settings otherwise)")
+    parser.add_argument("--nkd-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra environment variable for nkd serve (repeatable)")
     args = parser.parse_args(argv)
     servers.install_signal_handlers()
 
@@ -222,12 +224,13 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"starting nkd serve on {files[0].name} …", file=sys.stderr, flush=True)
             began = time.monotonic()
-            nkd = servers.start_nkd(files, extra=args.nkd_arg)
+            nkd_env = dict(item.split("=", 1) for item in args.nkd_env)
+            nkd = servers.start_nkd(files, extra=args.nkd_arg, env=nkd_env)
             startup[SUBJECT] = time.monotonic() - began
             started_services.append(nkd)
             targets.append(HttpEndpoint(SUBJECT, nkd.query_url, args.method))
-            if args.nkd_arg:
-                notes.append(f"nkd serve ran with {' '.join(args.nkd_arg)}")
+            if args.nkd_arg or args.nkd_env:
+                notes.append(f"nkd serve ran with {' '.join(args.nkd_env + args.nkd_arg)}")
             if not args.no_oxigraph:
                 print("loading and starting Oxigraph server …", file=sys.stderr, flush=True)
                 began = time.monotonic()

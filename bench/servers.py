@@ -194,7 +194,7 @@ def wait_idle(pid: int, deadline: float, busy_share: float = 0.05) -> None:
 
 
 def start_nkd(data: Sequence[Path] = (), *, store: Path | None = None, extra: Sequence[str] = (),
-              ready_timeout_s: float = 600.0, probe: str = "ASK {}") -> Service:
+              env: dict[str, str] | None = None, ready_timeout_s: float = 600.0, probe: str = "ASK {}") -> Service:
     """``nkd serve`` from this checkout on a free loopback port, default settings unless ``extra``."""
     port = free_port()
     args = nkd_command("serve", "--host", "127.0.0.1", "--port", str(port))
@@ -204,7 +204,7 @@ def start_nkd(data: Sequence[Path] = (), *, store: Path | None = None, extra: Se
         args += ["--store", str(store)]
     args += list(extra)
     log_path = log_dir() / f"nkd-{port}.log"
-    process = spawn(args, log_path, NKD_ENV)
+    process = spawn(args, log_path, {**NKD_ENV, **(env or {})})
     service = Service("nkd", f"http://127.0.0.1:{port}/sparql", process, log_path)
     return _register(service, ready_timeout_s, probe)
 
