@@ -124,17 +124,12 @@ def time_series_svg(points: Sequence[Point], *, title: str, y_label: str, x_labe
                f'text-anchor="middle">{escape(x_label)}</text>')
     out.append('</g>')
 
-    # Points: a faint line through each source's figures, then the markers.
-    for name in series:
-        colour, _ = style[name]
-        own = sorted((p for p in points if p.series == name), key=lambda p: p.x)
-        if len(own) > 1:
-            path = " ".join(f"{sx(p.x):.1f},{sy(p.y):.1f}" for p in own)
-            out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-opacity="0.35"/>')
+    # Markers only: a line between figures years apart would suggest values nobody stated.
     offsets = _offsets(points, series)
     for point in points:
         colour, shape = style[point.series]
-        cx, cy = sx(point.x) + offsets[point], sy(point.y)
+        dx, rank = offsets[point]
+        cx, cy = sx(point.x) + dx, sy(point.y)
         kind = "hedged" if point.hedged else "exact"
         tooltip = point.title or f"{point.text} ({point.series})"
         open_tag = f'<a href="{escape(point.href)}">' if point.href else ""
@@ -146,7 +141,8 @@ def time_series_svg(points: Sequence[Point], *, title: str, y_label: str, x_labe
         fill = "#ffffff" if point.hedged else colour
         dash = ' stroke-dasharray="3 2"' if point.hedged else ""
         out.append(f'{_marker(shape, cx, cy)} fill="{fill}" stroke="{colour}" stroke-width="2"{dash}/>')
-        out.append(f'<text x="{cx:.1f}" y="{cy - 11:.1f}" text-anchor="middle" fill="#1b1f24">{escape(point.text)}</text>')
+        out.append(f'<text x="{cx:.1f}" y="{cy - 11 - 13 * rank:.1f}" text-anchor="middle" fill="#1b1f24">'
+                   f'{escape(point.text)}</text>')
         out.append("</a></g>" if point.href else "</g>")
 
     out.append(_legend(series, style, left, top + plot_h + 58))
@@ -154,16 +150,17 @@ def time_series_svg(points: Sequence[Point], *, title: str, y_label: str, x_labe
     return "\n".join(out)
 
 
-def _offsets(points: Sequence[Point], series: list[str]) -> dict[Point, float]:
-    # Figures of different sources for the same period sit side by side, not on top.
+def _offsets(points: Sequence[Point], series: list[str]) -> dict[Point, tuple[float, int]]:
+    # Figures of different sources for the same period sit side by side, not on top,
+    # and their value labels are stacked so that they do not overlap.
     by_x: dict[float, list[Point]] = {}
     for p in points:
         by_x.setdefault(round(p.x, 3), []).append(p)
-    offsets: dict[Point, float] = {}
+    offsets: dict[Point, tuple[float, int]] = {}
     for group in by_x.values():
         group.sort(key=lambda p: series.index(p.series))
         for i, p in enumerate(group):
-            offsets[p] = (i - (len(group) - 1) / 2) * 14
+            offsets[p] = ((i - (len(group) - 1) / 2) * 14, i)
     return offsets
 
 
