@@ -27,7 +27,7 @@ from typing import Any, Iterable, Sequence
 
 import pyoxigraph as ox
 
-from .errors import BadRequest, NotFound
+from .errors import BadRequest, NotAcceptable, NotFound
 from .negotiation import DATASET_FORMATS, GRAPH_FORMATS, JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from .settings import Settings
 from .sparql import Term, check_query
@@ -549,8 +549,14 @@ ORDER BY ?s LIMIT 3""")
             if gzipped:
                 # mtime=0: the same bytes in every worker process, for the same ETag.
                 self._dumps[key] = gzip.compress(self.dump(fmt), mtime=0)
-            else:
+            elif hasattr(self.engine, "dump"):
                 self._dumps[key] = self.engine.dump(fmt, prefixes=prefixes(self.base))
+            elif fmt in DATASET_FORMATS:
+                raise NotAcceptable(f"the store behind this server cannot dump {fmt.label} (named graphs)",
+                                    offered=[f.media_type for f in GRAPH_FORMATS])
+            else:  # an engine without dump(): the union graph through SPARQL
+                query = check_query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", self.settings)
+                self._dumps[key] = self.engine.serialize(query, fmt)
         return self._dumps[key]
 
     def digest(self) -> str:

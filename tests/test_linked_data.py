@@ -427,3 +427,10 @@ def test_pages_in_headless_chromium_landing_to_dataset_chart_to_entity(ld, chrom
             assert page.locator("article.term#Event .definition").is_visible()
         finally:
             browser.close()
+
+
+def test_every_linked_data_answer_varies_on_accept(ld):
+    for path in ("/", "/dumps/", "/search?q=x", "/sources/000_76ada298a9581b2c.txt", "/id/nothing-here",
+                 "/ontology.ttl", "/dumps/nkd.nt"):
+        response = requests.get(ld.url + path, timeout=60)
+        assert "Accept" in response.headers.get("Vary", ""), path

@@ -105,3 +105,10 @@ SELECT ?ds (COUNT(DISTINCT ?o) AS ?hedged) WHERE {{
         placed = table.count('<tr class="hedged') - len(re.findall(
             r'<tr class="hedged[^"]*">\s*<td>[^<]*<br><small class="muted">not on the chart', table))
         assert page.count('class="point hedged"') >= placed, row["ds"]
+
+
+def test_landing_page_offers_the_first_example_queries(server):
+    page = html.unescape(requests.get(server.url + "/", headers={"Accept": "text/html"}, timeout=60).text)
+    for path in sorted((ROOT / "graph" / "queries").glob("*.rq"))[:6]:
+        title = re.search(r"^#\s*title:\s*(.+)$", path.read_text(encoding="utf-8"), re.MULTILINE)
+        assert title and title.group(1).strip() in page, path.name

@@ -32,6 +32,13 @@ QB_DATASET = "http://purl.org/linked-data/cube#DataSet"
 _SOURCE_FILE = re.compile(r"[A-Za-z0-9_.\-]+\.txt")
 
 
+@bp.after_request
+def vary_on_accept(response: Response) -> Response:
+    """Every answer here may differ by Accept (pages, RDF, errors), so caches must key on it."""
+    response.vary.add("Accept")
+    return response
+
+
 def get_ld() -> LinkedData:
     """The app's :class:`LinkedData` (one per process: it caches the VoID counts and dumps)."""
     ld = current_app.extensions.get("nkd-linked-data")
@@ -55,7 +62,6 @@ def publish(body: bytes | str, fmt: Format, path: str, suffix: str | None,
             offered: Sequence[Format] = PAGE_FORMATS) -> Response:
     """A 200 for a negotiated document, with Content-Location, Vary and alternate links."""
     response = Response(body, content_type=fmt.content_type)
-    response.headers["Vary"] = "Accept"
     if suffix is None:
         response.headers["Content-Location"] = f"{path}.{fmt.extension}"
     response.headers["Link"] = _alternates(path, offered)
@@ -187,7 +193,7 @@ def dump(suffix: str | None = None) -> Response:
     response = Response(body, content_type=fmt.content_type)
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"
-    response.headers["Vary"] = "Accept, Accept-Encoding"
+    response.vary.add("Accept-Encoding")
     if suffix is None:
         response.headers["Content-Location"] = f"/dumps/{DUMP_NAME}.{fmt.extension}"
     response.headers["Content-Disposition"] = f'inline; filename="{DUMP_NAME}.{fmt.extension}"'
@@ -215,7 +221,6 @@ def source_text(name: str) -> Response:
         raise NotFound(f"no source text is named {name}", hint="Source texts are linked from each source's page.")
     response = send_file(path, mimetype="text/plain", conditional=True, max_age=3600)
     response.headers["Content-Type"] = "text/plain; charset=utf-8"
-    response.headers["Vary"] = "Accept"
     return response
 
 
