@@ -14,6 +14,7 @@ links on the points.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from html import escape
 from typing import Sequence
@@ -70,7 +71,8 @@ def time_series_svg(points: Sequence[Point], *, title: str, y_label: str, x_labe
     series = list(dict.fromkeys(p.series for p in points))
     style = {name: (COLOURS[i % len(COLOURS)], SHAPES[i % len(SHAPES)]) for i, name in enumerate(series)}
     legend_rows = len(series) + 2
-    left, right, top = 84, 24, 40
+    title_lines = textwrap.wrap(title, 90) or [""]
+    left, right, top = 84, 24, 24 + 18 * len(title_lines)
     bottom = 64 + 20 * legend_rows
     plot_w, plot_h = width - left - right, height - top - bottom
     if plot_h < 120:
@@ -96,7 +98,9 @@ def time_series_svg(points: Sequence[Point], *, title: str, y_label: str, x_labe
            f'font-family="system-ui, sans-serif" font-size="12">',
            f'<title id="chart-title">{escape(title)}</title>',
            f'<desc id="chart-desc">{escape(_description(points, y_label))}</desc>',
-           f'<text x="{left}" y="22" font-size="14" font-weight="600">{escape(title)}</text>']
+           f'<text class="chart-title" x="{left}" y="22" font-size="14" font-weight="600">'
+           + "".join(f'<tspan x="{left}" dy="{0 if i == 0 else 18}">{escape(line)}</tspan>'
+                     for i, line in enumerate(title_lines)) + "</text>"]
 
     # Grid and y axis.
     out.append('<g class="axis y-axis">')

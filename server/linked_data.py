@@ -459,7 +459,7 @@ class LinkedData:
         ds = iri_ref(dataset_iri)
         p = _prologue(self.base)
         rows = self._rows(f"""{p}SELECT ?obs ?label ?value ?period ?periodLabel ?begin ?end ?unit ?unitLabel
-       ?area ?areaLabel ?qualifier ?qualifierLabel WHERE {{
+       ?qualifier ?qualifierLabel WHERE {{
   ?obs qb:dataSet {ds} ; sdmx-measure:obsValue ?value .
   OPTIONAL {{ ?obs rdfs:label ?label }}
   OPTIONAL {{ ?obs sdmx-dimension:refPeriod ?period
@@ -467,7 +467,6 @@ class LinkedData:
     OPTIONAL {{ ?period time:hasBeginning/(time:inXSDgYear|time:inXSDgYearMonth|time:inXSDDate|time:inXSDDateTimeStamp|time:inXSDDateTime) ?begin }}
     OPTIONAL {{ ?period time:hasEnd/(time:inXSDgYear|time:inXSDgYearMonth|time:inXSDDate|time:inXSDDateTimeStamp|time:inXSDDateTime) ?end }} }}
   OPTIONAL {{ ?obs sdmx-attribute:unitMeasure ?unit OPTIONAL {{ ?unit rdfs:label ?unitLabel }} }}
-  OPTIONAL {{ ?obs sdmx-dimension:refArea ?area OPTIONAL {{ ?area rdfs:label ?areaLabel }} }}
   OPTIONAL {{ ?obs nkd:qualifier ?qualifier OPTIONAL {{ ?qualifier rdfs:label ?qualifierLabel }} }}
 }}""", self.settings.max_html_rows * 4)
         evidence = self._rows(f"""{p}SELECT ?obs ?source ?sourceLabel ?exact ?copy WHERE {{
@@ -481,7 +480,15 @@ class LinkedData:
         conflicts = self._rows(f"""{p}SELECT ?obs ?other ?otherLabel WHERE {{
   ?obs qb:dataSet {ds} ; nkd:conflictsWith ?other . OPTIONAL {{ ?other rdfs:label ?otherLabel }}
 }}""", self.settings.max_html_rows * 4)
-        return _observations(rows, evidence, conflicts, self.base)
+        # The dataset's dimensions other than time and source tell its series apart
+        # (what is counted, of whom, where): one chart per series.
+        dimensions = self._rows(f"""{p}SELECT ?obs ?order ?value (SAMPLE(?l) AS ?label) WHERE {{
+  {ds} qb:structure/qb:component ?component . ?component qb:dimension ?dim .
+  OPTIONAL {{ ?component qb:order ?order }}
+  FILTER(?dim NOT IN (sdmx-dimension:refPeriod, prov:wasDerivedFrom, nkd:source))
+  ?obs qb:dataSet {ds} ; ?dim ?value . OPTIONAL {{ ?value rdfs:label ?l }}
+}} GROUP BY ?obs ?order ?dim ?value ORDER BY ?obs ?order ?dim""", self.settings.max_html_rows * 8)
+        return _observations(rows, evidence, conflicts, dimensions, self.base)
 
     def datasets(self) -> list[Value]:
         """Every ``qb:DataSet`` with its label."""
@@ -684,12 +691,12 @@ class Observation:
     x: float | None  # position on a time axis (a fractional year), None if unknown
     x_from: float | None  # start of the period, when it is an interval with a known start
     unit: str
-    area: str | None
     qualifier: str | None
     hedged: bool
     sources: list[Value] = field(default_factory=list)
     quotes: list[tuple[str, Value | None]] = field(default_factory=list)
     conflicts: list[Value] = field(default_factory=list)
+    series: list[str] = field(default_factory=list)  # labels of its non-time, non-source dimensions
 
 
 def is_hedged(qualifier: Term | None) -> bool:
@@ -724,7 +731,8 @@ def format_number(value: float) -> str:
 
 
 def _observations(rows: list[dict[str, Term]], evidence: list[dict[str, Term]],
-                  conflicts: list[dict[str, Term]], base: str) -> list[Observation]:
+                  conflicts: list[dict[str, Term]], dimensions: list[dict[str, Term]],
+                  base: str) -> list[Observation]:
     found: dict[str, Observation] = {}
     for row in rows:
         iri = row["obs"].value
@@ -747,7 +755,6 @@ def _observations(rows: list[dict[str, Term]], evidence: list[dict[str, Term]],
                           else period.value if period is not None else "—"),
             x=x, x_from=begin if end is not None and begin is not None else None,
             unit=row["unitLabel"].value if "unitLabel" in row else (row["unit"].value if "unit" in row else ""),
-            area=row["areaLabel"].value if "areaLabel" in row else None,
             qualifier=(row["qualifierLabel"].value if "qualifierLabel" in row
                        else re.split(r"[#/]", qualifier.value)[-1] if qualifier is not None else None),
             hedged=is_hedged(qualifier),
@@ -761,6 +768,10 @@ def _observations(rows: list[dict[str, Term]], evidence: list[dict[str, Term]],
             obs.sources.append(source)
         if "exact" in row and (row["exact"].value, source.term) not in {(q, s.term if s else None) for q, s in obs.quotes}:
             obs.quotes.append((row["exact"].value, source))
+    for row in dimensions:
+        obs = found.get(row["obs"].value)
+        if obs is not None:
+            obs.series.append(row["label"].value if "label" in row else row["value"].value)
     for row in conflicts:
         obs = found.get(row["obs"].value)
         if obs is not None:

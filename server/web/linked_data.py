@@ -277,20 +277,21 @@ def _graph(iri: str, path: str, suffix: str | None, fmt: Format) -> Response:
 
 
 def charts_for(observations: list[Observation], title: str) -> list[str]:
-    """One SVG chart per unit of measure among ``observations`` (those with a placeable period)."""
-    by_unit: dict[str, list[Point]] = {}
+    """One SVG chart per series (dimension values and unit) with a placeable period."""
+    groups: dict[tuple[str, ...], list[Point]] = {}
     for obs in observations:
         if obs.x is None:
             continue
         text = f"{obs.qualifier} {obs.value_text}" if obs.hedged and obs.qualifier else obs.value_text
         for source in obs.sources or [None]:
             series = source.label if source is not None else "(no source)"
-            by_unit.setdefault(obs.unit, []).append(Point(
+            groups.setdefault((*obs.series, obs.unit), []).append(Point(
                 x=obs.x, y=obs.value, series=series, text=text, hedged=obs.hedged, href=obs.href,
                 title=f"{text} {obs.unit}, {obs.period_label} ({series})", x_from=obs.x_from))
-    return [time_series_svg(points, title=title if len(by_unit) == 1 else f"{title} ({unit})",
-                            y_label=unit.capitalize() if unit else "Value")
-            for unit, points in by_unit.items()]
+    # Dimensions come in qb:order (area, population, variable…); the most specific reads best first.
+    return [time_series_svg(points, title=" · ".join(reversed(key[:-1])) or title,
+                            y_label=key[-1].capitalize() if key[-1] else "Value")
+            for key, points in groups.items()]
 
 
 @bp.app_template_filter("local")
