@@ -91,7 +91,6 @@ def _app_factory(paths: list[str]) -> Callable[[Settings], Any]:
         from .store import memory_store, shipped_store
         from .web import create_app
         from .web.serve import retire_worker
-
         from .data import data_files
         from .linked_data import newest_mtime
 

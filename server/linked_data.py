@@ -530,7 +530,7 @@ ORDER BY ?s LIMIT 3""")
             entities=self._count(f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o {entities_filter} }}"),
             distinct_subjects=self._count("SELECT DISTINCT ?s WHERE { ?s ?p ?o }"),
             distinct_objects=self._count("SELECT DISTINCT ?o WHERE { ?s ?p ?o }"),
-            events=self._count(f"SELECT DISTINCT ?s WHERE {{ ?s a ?c . ?c rdfs:subClassOf* nkd:Event }}"),
+            events=self._count("SELECT DISTINCT ?s WHERE { ?s a ?c . ?c rdfs:subClassOf* nkd:Event }"),
             observations=self._count("SELECT DISTINCT ?s WHERE { ?s a qb:Observation }"),
             classes=[(r["c"].value, int(r["n"].value)) for r in classes if r["c"].kind == "iri"],
             properties=[(r["p"].value, int(r["n"].value)) for r in properties],
