@@ -91,10 +91,15 @@ def _app_factory(paths: list[str]) -> Callable[[Settings], Any]:
         from .store import memory_store, shipped_store
         from .web import create_app
         from .web.serve import retire_worker
+        from .data import data_files
+        from .linked_data import newest_mtime
 
         store = memory_store(paths, settings.public_base) if paths else shipped_store(settings.public_base)
         engine = EmbeddedEngine(store, settings, QueryRunner(settings.threads, on_overrun=retire_worker))
-        return create_app(settings, engine=engine)
+        app = create_app(settings, engine=engine)
+        # Last-Modified of the dumps: the same in every worker, from the files served.
+        app.config["NKD_DATA_MODIFIED"] = newest_mtime(paths or data_files())
+        return app
 
     return make_app
 
