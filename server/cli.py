@@ -223,8 +223,8 @@ def load(files: tuple[str, ...], store_dir: str, progress: bool | None, **option
     with _progress_bar(total, enabled=progress) as on_bytes:
         build_store(store_dir, sources, settings.public_base, on_bytes=on_bytes)
     elapsed = time.monotonic() - started
-    click.echo(f"nkd: loaded {len(sources)} file(s), {total / 1e6:,.1f} MB, into {store_dir} "
-               f"in {elapsed:.1f} s", err=True)
+    size = f"{total / 1e6:,.1f} MB" if total >= 100_000 else f"{total:,} bytes"
+    click.echo(f"nkd: loaded {len(sources)} file(s), {size}, into {store_dir} in {elapsed:.1f} s", err=True)
 
 
 @contextlib.contextmanager

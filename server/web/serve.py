@@ -23,10 +23,10 @@ from ..settings import Settings
 
 log = logging.getLogger("nkd")
 
-# One line per request on stdout: client, method, path (without the query string, which
-# can hold a whole query), status, response bytes, duration in milliseconds and the
-# query's hash (the X-Query-Hash header; "-" when the request ran no query).
-ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms query=%({x-query-hash}o)s'
+# One line per request on stdout: client, time, method, path (without the query string,
+# which can hold a whole query), status, response bytes, duration in milliseconds and
+# the query's hash (the X-Query-Hash header; "-" when the response has none).
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms query=%({x-query-hash}o)s'
 
 # Set in a worker whose query thread is stuck in an overrun query.
 _retiring = False
