@@ -119,6 +119,8 @@ def _app_factory(paths: list[str], store_dir: str | None = None,
     def make_app(settings: Settings) -> Any:
         from .web import create_app
         from .web.serve import retire_worker
+        from .data import data_files
+        from .linked_data import newest_mtime
 
         if endpoint:
             from .remote import RemoteEngine
@@ -128,7 +130,10 @@ def _app_factory(paths: list[str], store_dir: str | None = None,
 
         store = _embedded_store(settings, paths, store_dir)
         engine = EmbeddedEngine(store, settings, QueryRunner(settings.threads, on_overrun=retire_worker))
-        return create_app(settings, engine=engine)
+        app = create_app(settings, engine=engine)
+        # Last-Modified of the dumps: the same in every worker, from the files served.
+        app.config["NKD_DATA_MODIFIED"] = newest_mtime(paths or data_files())
+        return app
 
     return make_app
 
