@@ -114,25 +114,33 @@ def _check_store(store_dir: str, settings: Settings) -> None:
 
 def _app_factory(paths: list[str], store_dir: str | None = None,
                  endpoint: str | None = None) -> Callable[[Settings], Any]:
+    import time
+
+    started = time.time()  # here, in the master: the same in every worker
+
     # Runs in each worker after the fork: a store or connection pool opened before it
     # would be shared by processes that must not share it.
     def make_app(settings: Settings) -> Any:
+        from .data import data_files
+        from .disk_store import built_at
+        from .linked_data import newest_mtime
         from .web import create_app
         from .web.serve import retire_worker
-        from .data import data_files
-        from .linked_data import newest_mtime
 
         if endpoint:
             from .remote import RemoteEngine
 
-            return create_app(settings, engine=RemoteEngine(endpoint, settings))
-        from .sparql import EmbeddedEngine, QueryRunner
+            engine: Any = RemoteEngine(endpoint, settings)
+            modified = started  # the store's data can change without nkd knowing
+        else:
+            from .sparql import EmbeddedEngine, QueryRunner
 
-        store = _embedded_store(settings, paths, store_dir)
-        engine = EmbeddedEngine(store, settings, QueryRunner(settings.threads, on_overrun=retire_worker))
+            store = _embedded_store(settings, paths, store_dir)
+            engine = EmbeddedEngine(store, settings, QueryRunner(settings.threads, on_overrun=retire_worker))
+            modified = built_at(store_dir) if store_dir else newest_mtime(paths or data_files())
         app = create_app(settings, engine=engine)
-        # Last-Modified of the dumps: the same in every worker, from the files served.
-        app.config["NKD_DATA_MODIFIED"] = newest_mtime(paths or data_files())
+        # Last-Modified of the dumps: the same in every worker, from the data served.
+        app.config["NKD_DATA_MODIFIED"] = modified
         return app
 
     return make_app

@@ -218,6 +218,20 @@ def check_store(directory: str | Path) -> StoreInfo | None:
     return store_info(directory)
 
 
+def built_at(directory: str | Path) -> float | None:
+    """When the store was built, or None if that cannot be told.
+
+    The time of `nkd load`'s record, else of RocksDB's CURRENT file; never of a file
+    that opening the store may touch (its LOG), so every worker gives the same time.
+    """
+    for name in (MARKER, "CURRENT"):
+        try:
+            return (Path(directory) / name).stat().st_mtime
+        except OSError:
+            continue
+    return None
+
+
 def open_store(directory: str | Path) -> ox.Store:
     """Open a built store read-only; :class:`InputError` when ``directory`` holds none."""
     directory = Path(directory)
@@ -229,4 +243,4 @@ def open_store(directory: str | Path) -> ox.Store:
                          hint="Rebuild it with `nkd load --store DIR`.") from None
 
 
-__all__ = ["MARKER", "StoreInfo", "build_store", "check_store", "input_size", "is_store", "open_store", "store_info"]
+__all__ = ["MARKER", "StoreInfo", "build_store", "built_at", "check_store", "input_size", "is_store", "open_store", "store_info"]

@@ -35,7 +35,7 @@ from urllib3.exceptions import (ConnectTimeoutError, HTTPError, MaxRetryError, N
 from .errors import InputError, PayloadTooLarge, UpstreamError, UpstreamTimeout
 from .negotiation import GRAPH_FORMATS, DATASET_FORMATS, RESULTS_FORMATS, Format
 from .settings import Settings
-from .sparql import Dataset, Query, Table, Term, syntax_error
+from .sparql import Dataset, Query, Table, Term, check_query, syntax_error
 from .sparql import _LimitedWriter  # the same size cap as the embedded engine's
 
 log = logging.getLogger("nkd")
@@ -248,6 +248,28 @@ class RemoteEngine:
         """Run a CONSTRUCT or DESCRIBE query and return its triples as :class:`Term` tuples."""
         return [(Term.from_ox(t.subject), Term.from_ox(t.predicate), Term.from_ox(t.object))
                 for t in self._graph(query, dataset)]
+
+    def dump(self, fmt: Format, prefixes: dict[str, str] | None = None) -> bytes:
+        """Every named graph of the store serialized in ``fmt``, for the dataset dumps.
+
+        Quad formats keep the graphs; triple formats get their union, each triple once
+        (as :meth:`EmbeddedEngine.dump <server.sparql.EmbeddedEngine.dump>`). Asked with
+        ``GRAPH ?g``, so the answer does not depend on the store's default graph setting;
+        a store loaded by `nkd push` keeps everything in named graphs.
+        """
+        sink = _LimitedWriter(self.settings.max_result_bytes)
+        if fmt in DATASET_FORMATS:
+            rows = self._solutions(check_query(_ALL_QUADS, self.settings), Dataset())
+            quads = [ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
+            ox.serialize(quads, sink, fmt.ox, prefixes=prefixes)
+        else:
+            triples = dict.fromkeys(self._graph(check_query(_ALL_TRIPLES, self.settings), Dataset()))
+            ox.serialize(triples, sink, fmt.ox, prefixes=prefixes)
+        return sink.buffer.getvalue()
+
+
+_ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+_ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 def _find(media_type: str, formats: Iterable[Format]) -> Format:

@@ -9,7 +9,9 @@ three, and answers are compared with what the in-process embedded engine says.
 from __future__ import annotations
 
 import io
-from typing import Iterator
+import re
+from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 import rdflib
@@ -32,26 +34,34 @@ LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s ?label"""
 
 
-@pytest.fixture(scope="module", params=["memory", "store", "endpoint"])
+BACKENDS = ["memory", "store", "endpoint"]
+
+
+def start_backend(kind: str, tmp: Path, files: list[Path], *args: str) -> tuple[Server, Any]:
+    """`nkd serve ARGS` over ``files``: parsed into memory, loaded into a store, or in Oxigraph.
+
+    Returns the server and the Oxigraph server behind it (None unless ``kind`` is "endpoint").
+    """
+    paths = [str(path) for path in files]
+    if kind == "memory":
+        return start_server(tmp, *args, *paths), None
+    if kind == "store":
+        built = run_nkd("load", "--store", str(tmp / "store"), *paths)
+        assert built.returncode == 0, built.stderr
+        return start_server(tmp, *args, "--store", str(tmp / "store")), None
+    # Oxigraph's own limit, above ours, stops a runaway query there too.
+    oxigraph = start_oxigraph(tmp, timeout_s=TIMEOUT_S + 2)
+    pushed = run_nkd("push", "--to", oxigraph.store_url, *paths)
+    assert pushed.returncode == 0, pushed.stderr
+    return start_server(tmp, *args, "--endpoint", oxigraph.query_url), oxigraph
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
 def backend(request, tmp_path_factory) -> Iterator[Server]:
     """A running `nkd serve` over the fixture files, one per back end."""
-    tmp = tmp_path_factory.mktemp(request.param)
     common = ["--workers", "1", "--threads", "4", "--timeout", str(TIMEOUT_S),
               "--max-result-bytes", str(MAX_RESULT_BYTES)]
-    files = [str(path) for path in FILES]
-    oxigraph = None
-    if request.param == "memory":
-        server = start_server(tmp, *common, *files)
-    elif request.param == "store":
-        built = run_nkd("load", "--store", str(tmp / "store"), *files)
-        assert built.returncode == 0, built.stderr
-        server = start_server(tmp, *common, "--store", str(tmp / "store"))
-    else:
-        # Oxigraph's own limit, above ours, stops the runaway query there too.
-        oxigraph = start_oxigraph(tmp, timeout_s=TIMEOUT_S + 2)
-        pushed = run_nkd("push", "--to", oxigraph.store_url, *files)
-        assert pushed.returncode == 0, pushed.stderr
-        server = start_server(tmp, *common, "--endpoint", oxigraph.query_url)
+    server, oxigraph = start_backend(request.param, tmp_path_factory.mktemp(request.param), FILES, *common)
     server.backend = request.param
     yield server
     server.stop()
@@ -224,3 +234,75 @@ def test_csv_parses_back(backend, reference):
     response = sparql(backend, LABELS, accept="text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [row["label"] for row in rows] == [row["label"]["value"] for row in reference_rows(reference, LABELS)]
+
+
+# --------------------------------------------------------------------------- Linked Data
+
+LD_FILES = [FIXTURES / "ld-ontology.ttl", FIXTURES / "ld-graph.ttl", FIXTURES / "ld-shapes.ttl"]
+EVENT = "/id/event/2019-11-sailors-repatriation"
+RDF_PARSERS = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
+               "application/rdf+xml": "xml", "application/n-quads": "nquads", "application/trig": "trig"}
+
+
+@pytest.fixture(scope="module")
+def ld_servers(tmp_path_factory) -> Iterator[dict[str, Server]]:
+    """One `nkd serve` per back end over the Linked Data fixture graph."""
+    started: dict[str, tuple[Server, Any]] = {}
+    try:
+        for kind in BACKENDS:
+            started[kind] = start_backend(kind, tmp_path_factory.mktemp(f"ld-{kind}"), LD_FILES,
+                                          "--workers", "1", "--threads", "4")
+        yield {kind: server for kind, (server, _) in started.items()}
+    finally:
+        for server, oxigraph in started.values():
+            server.stop()
+            if oxigraph is not None:
+                oxigraph.stop()
+
+
+def rdf_content(response: requests.Response) -> rdflib.Dataset:
+    """The RDF body of a response, parsed in the format its Content-Type names."""
+    media_type = response.headers["Content-Type"].split(";")[0]
+    dataset = rdflib.Dataset()
+    dataset.parse(data=response.content, format=RDF_PARSERS[media_type])
+    return dataset
+
+
+def same_rdf(first: rdflib.Dataset, second: rdflib.Dataset) -> bool:
+    """Isomorphic graph by graph (the default graph of a triple format included)."""
+    def graphs(dataset: rdflib.Dataset) -> dict[str, rdflib.Graph]:
+        return {str(g.identifier): g for g in dataset.graphs() if len(g)}
+
+    left, right = graphs(first), graphs(second)
+    return left.keys() == right.keys() and all(isomorphic(left[k], right[k]) for k in left)
+
+
+def links(page: str) -> set[str]:
+    """The links of an HTML page (its structure, whatever the order or the blank node labels)."""
+    return {href for href in re.findall(r'href="([^"]*)"', page) if "genid" not in href}
+
+
+@pytest.mark.parametrize("path, accept", [
+    (EVENT, "text/turtle"), (EVENT, "application/ld+json"), (EVENT, "text/html"),
+    (EVENT + ".nt", None), ("/id/obs/total-since-1950s-news", "application/rdf+xml"),
+    ("/id/dataset/cumulative-arrivals", "text/html"), ("/id/no-such-thing", "text/turtle"),
+    ("/data/ld-shapes", "text/turtle"), ("/ontology", "text/turtle"), ("/ontology", "text/html"),
+    ("/shapes", "text/turtle"), ("/.well-known/void", "text/turtle"), ("/", "text/html"),
+    ("/search?q=sailors", "text/html"), ("/dumps/nkd.nq", None), ("/dumps/nkd.trig", None),
+    ("/dumps/nkd.ttl", None), ("/dumps/nkd.jsonld", None), (EVENT, "image/png"),
+])
+@pytest.mark.parametrize("kind", ["store", "endpoint"])
+def test_linked_data_answers_as_over_the_embedded_store(ld_servers, kind, path, accept):
+    headers = {"Accept": accept} if accept else {}
+    expected = requests.get(ld_servers["memory"].url + path, headers=headers, timeout=60)
+    got = requests.get(ld_servers[kind].url + path, headers=headers, timeout=60)
+    assert got.status_code == expected.status_code, got.text[:500]
+    assert got.headers["Content-Type"] == expected.headers["Content-Type"]
+    assert got.headers.get("Vary") == expected.headers.get("Vary")
+    media_type = got.headers["Content-Type"].split(";")[0]
+    if got.status_code == 200 and media_type in RDF_PARSERS:
+        assert len(rdf_content(expected)) > 0
+        assert same_rdf(rdf_content(got), rdf_content(expected))
+    elif media_type == "text/html":
+        assert len(links(expected.text)) > 3
+        assert links(got.text) == links(expected.text)
