@@ -52,14 +52,11 @@ LEAK_GROWTH_LIMIT = 0.10  # "flat": at most 10 % growth from the first sample to
 LIGHT = ("lookup", "two-hop", "property-path", "construct-subgraph")
 
 
-def has_command(*args: str) -> bool:
-    """True when ``nkd ARGS --help`` succeeds in this checkout (the command or option exists)."""
-    probe = servers.run_timed(servers.nkd_command(*args, "--help"),
-                              servers.log_dir() / "probe.log", timeout_s=60, env=servers.NKD_ENV)
-    if probe.code != 0:
-        return False
-    option = next((a for a in args if a.startswith("--")), None)
-    return option is None or option in probe.log_path.read_text(errors="replace")
+def has_command(command: str, option: str | None = None) -> bool:
+    """True when this checkout's ``nkd COMMAND`` exists (and its ``--help`` names ``option``)."""
+    probe = servers.run_timed(servers.nkd_command(command, "--help"),
+                              servers.log_dir() / f"probe-{command}.log", timeout_s=60, env=servers.NKD_ENV)
+    return probe.code == 0 and (option is None or option in probe.log_path.read_text(errors="replace"))
 
 
 def triples_in(path: Path) -> int:
