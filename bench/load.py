@@ -24,21 +24,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
 import generate
 import servers
-from measure import (ROOT, BenchQuery, HttpEndpoint, describe_machine, load_queries, machine,
-                     markdown_table, write_result)
+from measure import (ROOT, BenchQuery, HttpEndpoint, describe_machine, load_average, load_queries, machine,
+                     markdown_table, publish)
 
 # The bulk queries of the mix measure one client's throughput; under load they would
 # only show that two cores can serialize so many megabytes a second.
@@ -211,7 +209,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.duration > 600 or args.connections > 1000:
         parser.error("keep the load bounded: at most 600 s and 1000 connections")
-    servers.install_signal_handlers()
     info = machine()
     results: list[dict[str, Any]] = []
     failed: list[str] = []
@@ -240,20 +237,11 @@ def main(argv: list[str] | None = None) -> int:
                     service.stop()
     finally:
         servers.stop_all()
-    load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    load_after = load_average()
     text = report(info, load_after, results, args) + "".join(f"- **not measured**: {f}\n" for f in failed)
-    path = write_result("load", text, {"machine": info, "load_after": load_after, "results": results})
-    print(text)
-    print(f"saved {path} (and .json)", file=sys.stderr)
+    publish("load", text, {"machine": info, "load_after": load_after, "results": results})
     return 0 if not failed and all(r["errors"] == 0 for r in results) else 1
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except servers.BenchError as exc:
-        print(f"bench: error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        print("interrupted; every server started was stopped", file=sys.stderr)
-        sys.exit(130)
+    servers.run_script(main)

@@ -11,6 +11,7 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -246,7 +247,7 @@ def machine() -> dict[str, object]:
     return {
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": os.cpu_count(),
-        "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "loadavg": load_average(),
         "cpu": cpu_model(),
         "python": platform.python_version(),
         "pyoxigraph": _version("pyoxigraph"),
@@ -260,6 +261,19 @@ def describe_machine(info: dict[str, object], load_after: str | None = None) -> 
     load = f"load average {info['loadavg']}" + (f" → {load_after}" if load_after else "")
     return (f"{info['date']} · nproc {info['nproc']} · {load} · {info['cpu']} · Python {info['python']} · "
             f"pyoxigraph {info['pyoxigraph']} · oxigraph {info['oxigraph']} · commit {info['commit']}")
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def publish(stem: str, markdown: str, data: dict[str, object]) -> Path:
+    """Print a report and save it (see :func:`write_result`)."""
+    path = write_result(stem, markdown, data)
+    print(markdown)
+    print(f"saved {path} (and .json)", file=sys.stderr)
+    return path
 
 
 def write_result(stem: str, markdown: str, data: dict[str, object]) -> Path:

@@ -24,16 +24,17 @@ endpoint; nothing is started, the names ``nkd`` and ``oxigraph`` get the ratio).
 from __future__ import annotations
 
 import argparse
-import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, Sequence
 
 import generate
 import servers
-from measure import (BenchQuery, HttpEndpoint, InProcess, Summary, describe_machine, geomean,
-                     load_queries, machine, markdown_table, ms, result_size, write_result)
+from measure import (BenchQuery, HttpEndpoint, InProcess, Summary, describe_machine, geomean, load_average,
+                     load_queries, machine, markdown_table, ms, publish, result_size)
 
 SUBJECT, BASELINE, FLOOR = "nkd", "oxigraph", InProcess.name
 ROWS_QUERY = "rows-100k"
@@ -201,11 +202,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-floor", action="store_true", help="skip the in-process floor")
     parser.add_argument("--nkd-arg", action="append", default=[], metavar="ARG",
                         help="extra argument for nkd serve, e.g. --nkd-arg=--workers=4 (default settings otherwise)")
+    parser.add_argument("--nkd-store", action="store_true",
+                        help="serve nkd from an on-disk store built with nkd load (nkd serve --store) "
+                             "instead of --data")
     parser.add_argument("--nkd-env", action="append", default=[], metavar="NAME=VALUE",
                         help="extra environment variable for nkd serve (repeatable)")
     args = parser.parse_args(argv)
-    servers.install_signal_handlers()
-
     queries = load_queries(names=args.queries)
     info = machine()
     files = data_files(args)
@@ -225,7 +227,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"starting nkd serve on {files[0].name} …", file=sys.stderr, flush=True)
             began = time.monotonic()
             nkd_env = dict(item.split("=", 1) for item in args.nkd_env)
-            nkd = servers.start_nkd(files, extra=args.nkd_arg, env=nkd_env)
+            if args.nkd_store:
+                store = Path(tempfile.mkdtemp(prefix="nkd-bench-store-"))
+                try:
+                    servers.nkd_load(store / "store", files)
+                except BaseException:
+                    shutil.rmtree(store, ignore_errors=True)
+                    raise
+                nkd = servers.start_nkd(store=store / "store", extra=args.nkd_arg, env=nkd_env, cleanup=[store])
+                notes.append("nkd served an on-disk store built with nkd load (nkd serve --store)")
+            else:
+                nkd = servers.start_nkd(files, extra=args.nkd_arg, env=nkd_env)
             startup[SUBJECT] = time.monotonic() - began
             started_services.append(nkd)
             targets.append(HttpEndpoint(SUBJECT, nkd.query_url, args.method))
@@ -264,26 +276,17 @@ def main(argv: list[str] | None = None) -> int:
     triples = sum(1 for _ in open(files[0], "rb")) if len(files) == 1 else None
     title = (f"Query mix at {args.size} ({triples:,} triples)" if triples and not args.data
              else f"Query mix on {', '.join(p.name for p in files)}")
-    load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    load_after = load_average()
     text, verdicts = report(title, info, load_after, queries, names, summaries, sizes, body_bytes,
                             memory, startup, notes)
-    path = write_result(f"run-{args.size if not args.data else 'data'}", text, {
+    publish(f"run-{args.size if not args.data else 'data'}", text, {
         "machine": info, "load_after": load_after, "files": [str(p) for p in files],
         "samples_s": samples, "sizes": sizes, "body_bytes": body_bytes,
         "memory": {k: vars(v) for k, v in memory.items()}, "startup_s": startup,
         "targets": [{"target": t, "met": ok} for t, ok in verdicts],
     })
-    print(text)
-    print(f"saved {path} (and .json)", file=sys.stderr)
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except servers.BenchError as exc:
-        print(f"bench: error: {exc}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("interrupted; every server started was stopped", file=sys.stderr)
-        sys.exit(130)
+    servers.run_script(main)

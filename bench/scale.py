@@ -29,21 +29,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import statistics
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import generate
 import servers
-from measure import (BenchQuery, HttpEndpoint, Summary, describe_machine, load_queries, machine,
-                     markdown_table, ms, write_result)
+from measure import (BenchQuery, HttpEndpoint, describe_machine, load_average, load_queries, machine,
+                     markdown_table, ms, publish)
 
 LOAD_RATIO_TARGET = 0.9
 FIRST_ANSWER_TARGET_S = 1.0
@@ -63,15 +61,6 @@ def triples_in(path: Path) -> int:
     """Statements in an N-Triples / N-Quads file (one per line)."""
     with open(path, "rb") as handle:
         return sum(1 for _ in handle)
-
-
-def nkd_load(store: Path, data: Path) -> servers.Finished:
-    """``nkd load --store STORE DATA``; raises on failure."""
-    result = servers.run_timed(servers.nkd_command("load", "--store", str(store), str(data)),
-                               servers.log_dir() / f"nkd-load-{os.getpid()}.log", env=servers.NKD_ENV)
-    if result.code != 0:
-        raise servers.BenchError(f"nkd load failed ({result.code}):\n{result.log()}")
-    return result
 
 
 def lookup_of(iri: str) -> BenchQuery:
@@ -114,7 +103,7 @@ def one_size(size: str, args: argparse.Namespace, available: dict[str, bool], qu
         return row
     store = work / f"store-{size}"
     print(f"{size}: nkd load …", file=sys.stderr, flush=True)
-    loaded = nkd_load(store, data)
+    loaded = servers.nkd_load(store, [data])
     row["load"] = {"seconds": loaded.seconds, "peak_rss": loaded.peak_rss,
                    "store_bytes": servers.disk_usage(store)}
     if available["serve_store"]:
@@ -144,7 +133,8 @@ def load_vs_oxigraph(size: str, repeat: int, work: Path) -> dict[str, Any]:
             location = work / f"compare-{name}"
             shutil.rmtree(location, ignore_errors=True)
             print(f"{size}: {name} load, run {number + 1}/{repeat} …", file=sys.stderr, flush=True)
-            result = nkd_load(location, data) if name == "nkd" else servers.oxigraph_load(location, [data])
+            loader = servers.nkd_load if name == "nkd" else servers.oxigraph_load
+            result = loader(location, [data])
             runs[name].append(result.seconds)
             shutil.rmtree(location, ignore_errors=True)
     return {"size": size, "triples": triples_in(data), "runs_s": runs}
@@ -154,7 +144,7 @@ def leak_check(size: str, work: Path) -> dict[str, Any]:
     """Total RSS of ``nkd serve --store`` sampled every 1,000 of 10,000 queries."""
     data = generate.ensure(size)
     store = work / f"leak-{size}"
-    nkd_load(store, data)
+    servers.nkd_load(store, [data])
     service = servers.start_nkd(store=store)
     samples = [(0, servers.memory(service.pid).rss)]
     errors = 0
@@ -288,7 +278,6 @@ def main(argv: list[str] | None = None) -> int:
             generate.parse_size(size)
         except argparse.ArgumentTypeError as exc:
             parser.error(str(exc))
-    servers.install_signal_handlers()
     info = machine()
     available = {"load": has_command("load"), "serve_store": has_command("serve", "--store"),
                  "validate": has_command("validate") and "validate" not in args.skip}
@@ -307,21 +296,12 @@ def main(argv: list[str] | None = None) -> int:
         servers.stop_all()
         if not args.keep_stores:
             shutil.rmtree(work, ignore_errors=True)
-    load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    load_after = load_average()
     text = report(info, load_after, rows, queries, compare, leak, available)
-    path = write_result("scale", text, {"machine": info, "load_after": load_after, "sizes": rows,
-                                        "load_vs_oxigraph": compare, "leak": leak, "available": available})
-    print(text)
-    print(f"saved {path} (and .json)", file=sys.stderr)
+    publish("scale", text, {"machine": info, "load_after": load_after, "sizes": rows,
+                            "load_vs_oxigraph": compare, "leak": leak, "available": available})
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except servers.BenchError as exc:
-        print(f"bench: error: {exc}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("interrupted; every server started was stopped", file=sys.stderr)
-        sys.exit(130)
+    servers.run_script(main)

@@ -25,7 +25,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -47,6 +47,22 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
 
 def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
+
+
+def run_script(main: Callable[[], int]) -> None:
+    """Exit with ``main()``'s code; a message instead of a traceback for :class:`BenchError`, 130 on Ctrl-C."""
+    install_signal_handlers()
+    try:
+        code = main()
+    except BenchError as exc:
+        print(f"bench: error: {exc}", file=sys.stderr)
+        code = 1
+    except KeyboardInterrupt:
+        print("interrupted; every server started was stopped", file=sys.stderr)
+        code = 130
+    finally:
+        stop_all()
+    sys.exit(code)
 
 
 def install_signal_handlers() -> None:
@@ -194,8 +210,12 @@ def wait_idle(pid: int, deadline: float, busy_share: float = 0.05) -> None:
 
 
 def start_nkd(data: Sequence[Path] = (), *, store: Path | None = None, extra: Sequence[str] = (),
-              env: dict[str, str] | None = None, ready_timeout_s: float = 600.0, probe: str = "ASK {}") -> Service:
-    """``nkd serve`` from this checkout on a free loopback port, default settings unless ``extra``."""
+              env: dict[str, str] | None = None, ready_timeout_s: float = 600.0, probe: str = "ASK {}",
+              cleanup: Sequence[Path] = ()) -> Service:
+    """``nkd serve`` from this checkout on a free loopback port, default settings unless ``extra``.
+
+    ``cleanup`` lists directories to remove when the service stops.
+    """
     port = free_port()
     args = nkd_command("serve", "--host", "127.0.0.1", "--port", str(port))
     for path in data:
@@ -205,7 +225,7 @@ def start_nkd(data: Sequence[Path] = (), *, store: Path | None = None, extra: Se
     args += list(extra)
     log_path = log_dir() / f"nkd-{port}.log"
     process = spawn(args, log_path, {**NKD_ENV, **(env or {})})
-    service = Service("nkd", f"http://127.0.0.1:{port}/sparql", process, log_path)
+    service = Service("nkd", f"http://127.0.0.1:{port}/sparql", process, log_path, list(cleanup))
     return _register(service, ready_timeout_s, probe)
 
 
@@ -264,6 +284,15 @@ def nkd_command(*args: str) -> list[str]:
 
 
 NKD_ENV = {"PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
+def nkd_load(store: Path, files: Sequence[Path]) -> Finished:
+    """``nkd load --store STORE FILES…`` from this checkout."""
+    result = run_timed(nkd_command("load", "--store", str(store), *map(str, files)),
+                       log_dir() / f"nkd-load-{os.getpid()}.log", env=NKD_ENV)
+    if result.code != 0:
+        raise BenchError(f"nkd load failed ({result.code}):\n{result.log()}")
+    return result
 
 
 def oxigraph_load(location: Path, files: Sequence[Path]) -> Finished:
