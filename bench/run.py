@@ -200,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="measure this running endpoint instead of starting servers (repeatable)")
     parser.add_argument("--no-oxigraph", action="store_true", help="do not start Oxigraph server")
     parser.add_argument("--no-floor", action="store_true", help="skip the in-process floor")
+    parser.add_argument("--with-minimal", action="store_true",
+                        help="also measure bench/minimal_endpoint.py (Flask + gunicorn + pyoxigraph, no guards)")
     parser.add_argument("--nkd-arg", action="append", default=[], metavar="ARG",
                         help="extra argument for nkd serve, e.g. --nkd-arg=--workers=4 (default settings otherwise)")
     parser.add_argument("--nkd-store", action="store_true",
@@ -250,6 +252,11 @@ def main(argv: list[str] | None = None) -> int:
                 startup[BASELINE] = time.monotonic() - began
                 started_services.append(oxigraph)
                 targets.append(HttpEndpoint(BASELINE, oxigraph.query_url, args.method))
+        if args.with_minimal and not args.endpoint:
+            print("starting the minimal Flask endpoint …", file=sys.stderr, flush=True)
+            minimal = servers.start_minimal(files)
+            started_services.append(minimal)
+            targets.append(HttpEndpoint(minimal.name, minimal.query_url, args.method))
         if not args.no_floor:
             print("loading the in-process floor …", file=sys.stderr, flush=True)
             targets.append(InProcess(files))

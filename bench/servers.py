@@ -331,6 +331,19 @@ def start_oxigraph(data: Sequence[Path], *, location: Path | None = None,
     return _register(service, ready_timeout_s)
 
 
+def start_minimal(data: Sequence[Path], *, workers: int = 2, threads: int = 8,
+                  ready_timeout_s: float = 600.0) -> Service:
+    """``bench/minimal_endpoint.py`` under gunicorn with nkd's default worker settings."""
+    port = free_port()
+    log_path = log_dir() / f"minimal-{port}.log"
+    process = spawn([tool("gunicorn"), "--chdir", str(BENCH), "--worker-class", "gthread",
+                     "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
+                     "minimal_endpoint:create_app()"], log_path,
+                    {"NKD_BENCH_DATA": os.pathsep.join(map(str, data))})
+    service = Service("minimal", f"http://127.0.0.1:{port}/sparql", process, log_path)
+    return _register(service, ready_timeout_s)
+
+
 def external(name: str, url: str, ready_timeout_s: float = 30.0) -> Service:
     """A server someone else runs at ``url``: measured, never started or stopped here."""
     service = Service(name, url, None)
