@@ -409,7 +409,8 @@ class Memory:
 
     def describe(self) -> str:
         """Human-readable summary."""
-        return (f"{self.rss / 2**20:,.0f} MiB RSS summed over {self.processes} processes "
+        plural = "es" if self.processes != 1 else ""
+        return (f"{self.rss / 2**20:,.0f} MiB RSS summed over {self.processes} process{plural} "
                 f"({self.pss / 2**20:,.0f} MiB PSS; peak {self.peak_rss / 2**20:,.0f} MiB)")
 
 
