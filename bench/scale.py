@@ -68,20 +68,24 @@ def lookup_of(iri: str) -> BenchQuery:
     return BenchQuery("lookup", "lookup", f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}")
 
 
-def mix_latency(service: servers.Service, queries: list[BenchQuery], repeat: int) -> dict[str, float]:
-    """Median seconds per query, one client, after one warm-up run each."""
+def mix_latency(service: servers.Service, queries: list[BenchQuery], repeat: int) -> dict[str, float | str]:
+    """Median seconds per query, one client, after one warm-up run each; the status when it fails.
+
+    A query that fails (say 503 past ``query_timeout_s`` on a large store) is not
+    repeated: its status stands in the table instead of a time.
+    """
     endpoint = HttpEndpoint("nkd", service.query_url)
-    medians = {}
+    medians: dict[str, float | str] = {}
     try:
         for query in queries:
-            endpoint.fetch(query)
+            _, status, _ = endpoint.fetch(query)
             samples = []
-            for _ in range(repeat):
-                elapsed, status, body = endpoint.fetch(query)
+            for _ in range(repeat if status == 200 else 0):
+                elapsed, status, _ = endpoint.fetch(query)
                 if status != 200:
-                    raise servers.BenchError(f"{query.name} answered {status}: {body[:300]!r}")
+                    break
                 samples.append(elapsed)
-            medians[query.name] = statistics.median(samples)
+            medians[query.name] = statistics.median(samples) if status == 200 else f"HTTP {status}"
     finally:
         endpoint.close()
     return medians
@@ -194,6 +198,10 @@ def leak_check(size: str, work: Path) -> dict[str, Any]:
     return {"size": size, "samples": samples, "errors": errors}
 
 
+def _cell(value: float | str) -> str:
+    return ms(value) if isinstance(value, float) else value
+
+
 def report(info: dict[str, Any], load_after: str, rows: list[dict[str, Any]], queries: list[BenchQuery],
            compare: dict[str, Any] | None, leak: dict[str, Any] | None, available: dict[str, bool]) -> str:
     """The markdown tables."""
@@ -225,7 +233,8 @@ def report(info: dict[str, Any], load_after: str, rows: list[dict[str, Any]], qu
     if with_latency:
         out += ["Median query latency (ms) of `nkd serve --store`, one client over HTTP:", "",
                 markdown_table(["query"] + [r["size"] for r in with_latency],
-                               [[q.name] + [ms(r["latency_s"][q.name]) for r in with_latency] for q in queries]),
+                               [[q.name] + [_cell(r["latency_s"][q.name]) for r in with_latency]
+                                for q in queries]),
                 ""]
     verdicts = []
     first = [r for r in rows if r.get("serve") and r["size"] == "1M"]
