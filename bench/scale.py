@@ -228,7 +228,7 @@ def report(info: dict[str, Any], load_after: str, rows: list[dict[str, Any]], qu
                             "serve RSS after mix MiB", "nkd validate s", "validate peak RSS MiB"], table), ""]
     missing = [name for name, ok in available.items() if not ok]
     if missing:
-        out += [f"- not available in this checkout: {', '.join(missing)}", ""]
+        out += [f"- not measured (skipped, or not in this checkout): {', '.join(missing)}", ""]
     with_latency = [r for r in rows if "latency_s" in r]
     if with_latency:
         out += ["Median query latency (ms) of `nkd serve --store`, one client over HTTP:", "",
