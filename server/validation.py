@@ -144,13 +144,12 @@ class ValidationReport:
 
 @dataclass
 class LoadedFile:
-    """One parsed RDF file: where it is, how to call it, its triples and its prefixes."""
+    """One parsed RDF file: where it is, how reports name it, its triples and its prefixes."""
 
     path: Path
     name: str
-    graph: Graph
-    prefixes: dict[str, str]
-    quads: list[ox.Quad] = field(default_factory=list, repr=False)
+    triples: list[ox.Triple] = field(repr=False)  # the triples of every graph of the file
+    prefixes: dict[str, str] = field(default_factory=dict)
     _lines: dict[Node, int] | None = field(default=None, repr=False)
 
     def subject_lines(self) -> dict[Node, int]:
@@ -199,16 +198,14 @@ def _is_rdf(path: Path) -> bool:
 
 
 def load_file(path: Path) -> LoadedFile:
-    """Parse one RDF file with pyoxigraph into an rdflib graph; :class:`InputError` on bad syntax."""
+    """Parse one RDF file with pyoxigraph; :class:`InputError` names the file and line of bad syntax."""
     name = display_name(path)
     fmt = rdf_format(path)
-    graph = Graph(bind_namespaces="none")
     try:
         # No base IRI: a relative IRI is an error here exactly as when the store loads it.
         # Blank nodes are renamed so that two files' _:b1 stay two nodes.
         parser = ox.parse(path=str(path), format=fmt, rename_blank_nodes=True)
-        quads = [ox.Quad(q.subject, q.predicate, q.object) for q in parser]  # every graph, merged
-        graph.addN((_term(q.subject), _term(q.predicate), _term(q.object), graph) for q in quads)
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in parser]
     except SyntaxError as exc:
         raise parse_error(Path(name), exc) from None
     except OSError as exc:
@@ -216,27 +213,54 @@ def load_file(path: Path) -> LoadedFile:
                          hint="Check that the file exists and is readable.") from None
     except UnicodeDecodeError:
         raise InputError(f"{name}: not UTF-8 text", path=name, hint="Save the file as UTF-8.") from None
-    return LoadedFile(path, name, graph, dict(getattr(parser, "prefixes", None) or {}), quads)
+    return LoadedFile(path, name, triples, dict(getattr(parser, "prefixes", None) or {}))
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def _term(term: object) -> Node:
+class _Terms:
+    """pyoxigraph terms to rdflib terms, each distinct term converted once."""
+
     # oxrdflib's converter keeps ^^xsd:string explicit, which rdflib treats as a term
     # different from the plain literal that a shapes file or a SPARQL query writes;
     # so this one writes plain literals as rdflib does.
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
-    raise InputError(f"unsupported RDF term {term!r}",
-                     hint="Validation handles RDF 1.1 data; remove RDF 1.2 triple terms.")
+
+    def __init__(self) -> None:
+        self._cache: dict[object, Node] = {}
+
+    def __call__(self, term: object) -> Node:
+        node = self._cache.get(term)
+        if node is None:
+            node = self._cache[term] = self._convert(term)
+        return node
+
+    @staticmethod
+    def _convert(term: object) -> Node:
+        if isinstance(term, ox.NamedNode):
+            return URIRef(term.value)
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            datatype = term.datatype.value
+            return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
+        raise InputError(f"unsupported RDF term {term!r}",
+                         hint="Validation handles RDF 1.1 data; remove RDF 1.2 triple terms.")
+
+
+def _ox_term(node: Node) -> object:
+    """The pyoxigraph term for an rdflib term (the inverse of :class:`_Terms`)."""
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype or _XSD_STRING)))
+    raise TypeError(f"not an RDF term: {node!r}")
 
 
 def load_files(paths: Sequence[Path]) -> list[LoadedFile]:
@@ -343,7 +367,7 @@ def validate(data: Sequence[str | Path] | None = None, shapes: Sequence[str | Pa
     report_graph = _run_pyshacl(data_graph, shapes_graph)
     for prefix, namespace in namespaces.namespaces():
         report_graph.bind(prefix, namespace, override=False)
-    locator = _Locator(data_files, data_graph, namespaces)
+    locator = _Locator(data_graph, namespaces)
     results = sorted(
         (_result(report_graph, node, shapes_graph, locator) for node in report_graph.objects(None, SH.result)),
         key=lambda r: (r.file is None, r.file or "", r.line or 0, SEVERITIES.index(r.severity),
@@ -366,31 +390,37 @@ class _DataGraph(Graph):
 
     pySHACL checks core constraints by walking triples, which rdflib's memory store does
     fastest; but it sends a SHACL-SPARQL constraint once per focus node, and rdflib's
-    engine parses and evaluates each in Python (seconds for this graph). pyoxigraph
-    holds the same triples (same blank node ids) and answers those queries natively,
-    with $this pre-bound by substitution. Measured in the README, "Validation (CI)".
+    engine parses and evaluates each in Python (seconds for this graph). A pyoxigraph
+    store holds the same triples (same blank node ids), one named graph per file, and
+    answers those queries natively over their union, with $this pre-bound by
+    substitution; it also tells which file holds a triple. Measured in the README,
+    "Validation (CI)".
     """
 
     def __init__(self, files: Sequence[LoadedFile]) -> None:
         from oxrdflib import OxigraphStore
 
         super().__init__(bind_namespaces="none")
-        store = ox.Store()
-        for loaded in files:
-            self.addN((s, p, o, self) for s, p, o in loaded.graph)
-            store.extend(loaded.quads)
-        self._sparql = OxigraphStore(store=store)
+        self.files = list(files)
+        self.file_graphs = [ox.NamedNode(f"urn:nkd:validate:file:{i}") for i in range(len(self.files))]
+        self.ox_store = ox.Store()
+        terms = _Terms()
+        for loaded, graph_name in zip(self.files, self.file_graphs):
+            self.ox_store.extend(ox.Quad(t.subject, t.predicate, t.object, graph_name) for t in loaded.triples)
+            self.addN((terms(t.subject), terms(t.predicate), terms(t.object), self) for t in loaded.triples)
+        self._sparql = OxigraphStore(store=self.ox_store)
 
     def query(self, query_object, processor="sparql", result="sparql", initNs=None,  # noqa: N803
               initBindings=None, use_store_provided=True, **kwargs):  # noqa: N803
-        """Answer a SPARQL query (a string) with pyoxigraph over the union of the data."""
+        """Answer a SPARQL query (a string) with pyoxigraph over the union of the files."""
         return self._sparql.query(query_object, dict(initNs or {}), dict(initBindings or {}), "__UNION__")
 
 
 def _union(files: Sequence[LoadedFile]) -> Graph:
     graph = Graph(bind_namespaces="none")
+    terms = _Terms()
     for loaded in files:
-        graph.addN((s, p, o, graph) for s, p, o in loaded.graph)
+        graph.addN((terms(t.subject), terms(t.predicate), terms(t.object), graph) for t in loaded.triples)
     return graph
 
 
@@ -438,9 +468,8 @@ def _run_pyshacl(data_graph: Graph, shapes_graph: Graph) -> Graph:
 class _Locator:
     """Finds, for a node, the file that describes it, its line, and a readable name."""
 
-    def __init__(self, files: Sequence[LoadedFile], graph: Graph, namespaces: NamespaceManager) -> None:
-        self.files = files
-        self.graph = graph
+    def __init__(self, data: _DataGraph, namespaces: NamespaceManager) -> None:
+        self.data = data
         self.namespaces = namespaces
 
     def name(self, node: Node) -> str:
@@ -449,42 +478,48 @@ class _Locator:
             return prefixed(node, self.namespaces)
         if isinstance(node, BNode):
             steps = []
-            for subject, predicate in self._ancestry(node, self.graph):
-                steps.append(prefixed(predicate, self.namespaces))
-                if not isinstance(subject, BNode):
-                    return "/".join([prefixed(subject, self.namespaces)] + steps[::-1])
+            for subject, predicate in self._ancestry(_ox_term(node), None):
+                steps.append(prefixed(URIRef(predicate.value), self.namespaces))
+                if isinstance(subject, ox.NamedNode):
+                    return "/".join([prefixed(URIRef(subject.value), self.namespaces)] + steps[::-1])
             return "[]"
         return node.n3(self.namespaces)
 
-    def locate(self, node: Node, predicate: Node | None, value: Node | None) -> tuple[str | None, int | None]:
-        """The file and line where ``node`` is described (the triple with ``value`` preferred)."""
-        holders = [f for f in self.files if (node, None, None) in f.graph]
-        if predicate is not None and value is not None:
-            exact = [f for f in holders if (node, predicate, value) in f.graph]
+    def locate(self, node: Node | None, predicate: Node | None, value: Node | None) -> tuple[str | None, int | None]:
+        """The file and line where ``node`` is described: the file holding the triple with
+        ``value`` if there is one, else the first file where it is a subject; a blank node,
+        or a node that is only ever an object, at the line of the IRI subject enclosing it."""
+        if node is None or isinstance(node, Literal):
+            return None, None
+        target = _ox_term(node)
+        files = list(zip(self.data.files, self.data.file_graphs))
+        holders = [(f, g) for f, g in files if self._has(target, None, None, g)]
+        if holders and predicate is not None and value is not None:
+            exact = [(f, g) for f, g in holders if self._has(target, _ox_term(predicate), _ox_term(value), g)]
             holders = exact or holders
-        anchor = node
-        if not holders or isinstance(node, BNode):
-            # A blank node, or a node never described: the subject that refers to it.
-            for loaded in holders or [f for f in self.files if (None, None, node) in f.graph]:
-                for subject, _ in self._ancestry(node, loaded.graph):
-                    if isinstance(subject, URIRef):
-                        return loaded.name, loaded.subject_lines().get(subject)
-            return (holders[0].name, None) if holders else (None, None)
-        loaded = holders[0]
-        return loaded.name, loaded.subject_lines().get(anchor)
+        if holders and isinstance(target, ox.NamedNode):
+            loaded = holders[0][0]
+            return loaded.name, loaded.subject_lines().get(node)
+        for loaded, graph in holders or [(f, g) for f, g in files if self._has(None, None, target, g)]:
+            for subject, _ in self._ancestry(target, graph):
+                if isinstance(subject, ox.NamedNode):
+                    return loaded.name, loaded.subject_lines().get(URIRef(subject.value))
+        return (holders[0][0].name, None) if holders else (None, None)
 
-    @staticmethod
-    def _ancestry(node: Node, graph: Graph) -> Iterator[tuple[Node, Node]]:
-        """(subject, predicate) pairs walking up from ``node`` towards an IRI subject."""
+    def _has(self, s: object, p: object, o: object, graph: object) -> bool:
+        return next(self.data.ox_store.quads_for_pattern(s, p, o, graph), None) is not None
+
+    def _ancestry(self, node: object, graph: object) -> Iterator[tuple[object, object]]:
+        """(subject, predicate) pairs walking up from ``node`` until an IRI subject."""
         seen = {node}
         while True:
-            parent = next(iter(graph.subject_predicates(node)), None)
-            if parent is None or parent[0] in seen:
+            quad = next(self.data.ox_store.quads_for_pattern(None, None, node, graph), None)
+            if quad is None or quad.subject in seen:
                 return
-            yield parent
-            node = parent[0]
+            yield quad.subject, quad.predicate
+            node = quad.subject
             seen.add(node)
-            if not isinstance(node, BNode):
+            if isinstance(node, ox.NamedNode):
                 return
 
 
@@ -531,7 +566,9 @@ def _result(report: Graph, node: Node, shapes: Graph, locator: _Locator) -> Vali
 
     focus = one(SH.focusNode)
     path = one(SH.resultPath)
-    value = one(SH.value)
+    value = _plain(one(SH.value))
+    if value == focus:
+        value = None  # pySHACL repeats the focus as the value of node-level SPARQL results
     shape = one(SH.sourceShape)
     component = one(SH.sourceConstraintComponent)
     constraint = one(SH.sourceConstraint)
@@ -562,6 +599,13 @@ def _result(report: Graph, node: Node, shapes: Graph, locator: _Locator) -> Vali
         file=file,
         line=line,
     )
+
+
+def _plain(term: Node | None) -> Node | None:
+    # Values from SPARQL results carry ^^xsd:string explicitly; show them as written.
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term))
+    return term
 
 
 def _id(term: Node | None) -> str:
