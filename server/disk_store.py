@@ -4,8 +4,8 @@ Building. :func:`build_store` bulk-loads the sources (the shipped graph or any R
 files, one named graph per file exactly as :mod:`server.store` names them) into a new
 directory beside the target, and only when every file has loaded does it swap that
 directory into place. A syntax error, a missing file or an interrupt leaves an existing
-store as it was. ``Store.bulk_load`` writes sorted files straight into RocksDB's lowest
-level, which is what `oxigraph load` does too, so the two load at the same speed.
+store as it was. ``Store.bulk_load`` is the bulk loader `oxigraph load` uses (sorted
+files ingested into RocksDB, no write-ahead log): the two do the same work.
 
 Opening. :func:`open_store` opens a built store with ``Store.read_only``: nothing is
 parsed, RocksDB only reads its manifest, so opening takes tens of milliseconds whatever
@@ -152,7 +152,9 @@ def _bulk_load(directory: Path, sources: list[Source], on_bytes: ProgressCallbac
             to_graph = ox.NamedNode(source.graph) if source.graph else None
             try:
                 with open(source.path, "rb") as handle:
-                    reader = _CountingReader(handle, on_bytes) if on_bytes else handle
+                    # Read through Python rather than by path: each read returns to the
+                    # interpreter, so Ctrl-C stops a long load (and the bar can count).
+                    reader = _CountingReader(handle, on_bytes or _ignore)
                     # No base IRI, as for the in-memory store: a relative IRI is an error.
                     store.bulk_load(input=reader, format=fmt, to_graph=to_graph)
             except SyntaxError as exc:
@@ -166,6 +168,10 @@ def _bulk_load(directory: Path, sources: list[Source], on_bytes: ProgressCallbac
         # Close RocksDB before the directory is renamed: the store has no close(), and
         # this is the only reference to it.
         del store
+
+
+def _ignore(count: int) -> None:
+    pass
 
 
 _RENAME_EXCHANGE = 2  # linux/fs.h

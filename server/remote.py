@@ -147,6 +147,11 @@ class RemoteEngine:
                 raise self._failed(exc) from None
             try:
                 body = self._read_body(response, deadline)
+            except BaseException:
+                # Unread bytes must not reach the next request on this connection: close
+                # it, and the pool opens a fresh one when it next hands it out.
+                response.close()
+                raise
             finally:
                 response.release_conn()
             media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
