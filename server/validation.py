@@ -245,7 +245,11 @@ class _Terms:
             if term.language:
                 return Literal(term.value, lang=term.language)
             datatype = term.datatype.value
-            return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
+            if datatype == _XSD_STRING:
+                return Literal(term.value)
+            # normalize=False: rdflib would rewrite "2019-11-30T00:00:00"^^xsd:date as
+            # "2019-11-30" and hide from the shapes what the file (and the store) holds.
+            return Literal(term.value, datatype=URIRef(datatype), normalize=False)
         raise InputError(f"unsupported RDF term {term!r}",
                          hint="Validation handles RDF 1.1 data; remove RDF 1.2 triple terms.")
 
@@ -414,6 +418,12 @@ class _DataGraph(Graph):
               initBindings=None, use_store_provided=True, **kwargs):  # noqa: N803
         """Answer a SPARQL query (a string) with pyoxigraph over the union of the files."""
         return self._sparql.query(query_object, dict(initNs or {}), dict(initBindings or {}), "__UNION__")
+
+
+def load_shapes(paths: Sequence[str | Path] | None = None) -> tuple[Graph, NamespaceManager]:
+    """The shapes graph (default: the shipped shapes) and the prefixes its files declare."""
+    files = load_files(expand_paths(paths) if paths is not None else default_shapes_files())
+    return _union(files), _namespaces(files)
 
 
 def _union(files: Sequence[LoadedFile]) -> Graph:
@@ -588,7 +598,7 @@ def _result(report: Graph, node: Node, shapes: Graph, locator: _Locator) -> Vali
         focus_node=_id(focus),
         focus_node_name=locator.name(focus),
         source_shape=_id(shape),
-        source_shape_name=_shape_name(shape, shapes, names),
+        source_shape_name=shape_name(shape, shapes, names),
         constraint_component=_id(component),
         constraint_component_name=prefixed(component, names) if component is not None else "",
         result_path=_path_text(report, path, names) if path is not None else None,
@@ -616,8 +626,8 @@ def _id(term: Node | None) -> str:
     return term.n3() if isinstance(term, BNode) else str(term)
 
 
-def _shape_name(shape: Node | None, shapes: Graph, namespaces: NamespaceManager) -> str:
-    """A shape's prefixed name; a blank property shape as ``parent/path``."""
+def shape_name(shape: Node | None, shapes: Graph, namespaces: NamespaceManager) -> str:
+    """A shape's prefixed name; a blank property shape as ``parent/path`` (its node shape and path)."""
     if shape is None:
         return ""
     if isinstance(shape, URIRef):
@@ -627,7 +637,7 @@ def _shape_name(shape: Node | None, shapes: Graph, namespaces: NamespaceManager)
     path_text = _path_text(shapes, path, namespaces) if path is not None else "[]"
     if parent is None:
         return path_text
-    return f"{_shape_name(parent, shapes, namespaces)}/{path_text}"
+    return f"{shape_name(parent, shapes, namespaces)}/{path_text}"
 
 
 def quiet_rdflib() -> None:
@@ -638,4 +648,4 @@ def quiet_rdflib() -> None:
 quiet_rdflib()
 
 __all__ = ["LoadedFile", "SEVERITIES", "ValidationReport", "ValidationResult", "display_name",
-           "expand_paths", "load_file", "prefixed", "subject_lines", "validate"]
+           "expand_paths", "load_file", "load_shapes", "prefixed", "shape_name", "subject_lines", "validate"]
