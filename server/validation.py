@@ -427,7 +427,10 @@ def load_shapes(paths: Sequence[str | Path] | None = None) -> tuple[Graph, Names
 
 
 def _union(files: Sequence[LoadedFile]) -> Graph:
-    graph = Graph(bind_namespaces="none")
+    # The shapes graph: pySHACL reads it constantly and needs no contexts in it, which
+    # rdflib's default store keeps at a cost on every lookup. (The data graph must have
+    # them: pySHACL wraps it in a Dataset.)
+    graph = Graph(store="SimpleMemory", bind_namespaces="none")
     terms = _Terms()
     for loaded in files:
         graph.addN((terms(t.subject), terms(t.predicate), terms(t.object), graph) for t in loaded.triples)
