@@ -237,7 +237,7 @@ def validate(ctx: click.Context, files: tuple[str, ...], shapes: tuple[str, ...]
                              hint="Choose a writable --output path.") from None
     else:
         click.echo(text, nl=False)
-    if output or fmt != "text":
+    if output or fmt not in ("text", "github"):  # those two end with the summary themselves
         click.echo(summary(report, allow_warnings), err=True)
     ctx.exit(EXIT_FAILED if report.failed(allow_warnings) else EXIT_OK)
 
