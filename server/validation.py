@@ -7,9 +7,9 @@ the shapes files (by default the shipped ``shapes/``).
 
 Files are parsed by pyoxigraph, the same parser the store uses, so a file that
 validates is a file the server loads, and a syntax error names the file, line and
-column. The triples go into rdflib's in-memory graph, on which pySHACL runs; that
-is faster than handing pySHACL the Oxigraph store (measured: see README,
-"Validation (CI)").
+column. pySHACL runs on rdflib's in-memory graph of the triples, with its SPARQL
+queries answered by a pyoxigraph copy (:class:`_DataGraph`): much faster than either
+alone (measured: see README, "Validation (CI)").
 
 Each result carries the file and line where its focus node is described. pyoxigraph
 does not report positions, so the line comes from a second, lazy parse of only the
@@ -357,6 +357,7 @@ def validate(data: Sequence[str | Path] | None = None, shapes: Sequence[str | Pa
     ``shapes``: shapes files or directories (default: the shipped shapes).
     Raises :class:`InputError` when a file cannot be read or the shapes cannot be used.
     """
+    _quiet_rdflib()
     data_files = load_files(expand_paths(data) if data is not None else default_data_files())
     ontology_paths = expand_paths(ontology) if ontology is not None else default_ontology_files()
     loaded_data = {f.path.resolve() for f in data_files}
@@ -422,6 +423,7 @@ class _DataGraph(Graph):
 
 def load_shapes(paths: Sequence[str | Path] | None = None) -> tuple[Graph, NamespaceManager]:
     """The shapes graph (default: the shipped shapes) and the prefixes its files declare."""
+    _quiet_rdflib()
     files = load_files(expand_paths(paths) if paths is not None else default_shapes_files())
     return _union(files), _namespaces(files)
 
@@ -643,12 +645,10 @@ def shape_name(shape: Node | None, shapes: Graph, namespaces: NamespaceManager) 
     return f"{shape_name(parent, shapes, namespaces)}/{path_text}"
 
 
-def quiet_rdflib() -> None:
-    """Keep rdflib from printing tracebacks for ill-typed literals: the shapes report them."""
+def _quiet_rdflib() -> None:
+    # rdflib logs a traceback for every ill-typed literal it converts ("2019-11-31"^^xsd:date);
+    # the shapes report those literals, with file and line, so the log is noise.
     logging.getLogger("rdflib.term").setLevel(logging.ERROR)
-
-
-quiet_rdflib()
 
 __all__ = ["LoadedFile", "SEVERITIES", "ValidationReport", "ValidationResult", "display_name",
            "expand_paths", "load_file", "load_shapes", "prefixed", "shape_name", "subject_lines", "validate"]
