@@ -8,12 +8,13 @@ timed-out query), 2 unusable input (unreadable files, bad options).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from typing import Any, Callable
 
 import click
 
-from .errors import InputError, NkdError, SettingError
+from .errors import BadRequest, InputError, NkdError, SettingError
 from .settings import SPECS, Settings, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -51,7 +52,7 @@ def fail(err: NkdError) -> None:
     click.echo(f"nkd: error: {err.message}", err=True)
     if err.hint:
         click.echo(f"How to fix: {err.hint}", err=True)
-    sys.exit(EXIT_INPUT if isinstance(err, (InputError, SettingError)) else EXIT_FAILED)
+    sys.exit(EXIT_INPUT if isinstance(err, (InputError, SettingError, BadRequest)) else EXIT_FAILED)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -102,15 +103,19 @@ def _app_factory(paths: list[str]) -> Callable[[Settings], Any]:
 @cli.command()
 @click.argument("query")
 @click.option("--format", "fmt", default="table", show_default=True,
-              type=click.Choice(["table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml"]),
-              help="Output format: a readable table, or any result / RDF format.")
+              type=click.Choice(["table", "json", "xml", "csv", "tsv",
+                                 "turtle", "ntriples", "jsonld", "rdfxml", "nquads", "trig"]),
+              help="Output format: a readable table, or a result format (json, xml, csv, tsv: "
+                   "SELECT/ASK) or an RDF format (turtle … trig: CONSTRUCT/DESCRIBE).")
 @click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False),
               help="Query these RDF files instead of the shipped graph.")
-@settings_options(("query_timeout_s", "max_query_bytes", "max_query_depth", "max_result_bytes", "public_base"))
+@settings_options(("query_timeout_s", "max_query_bytes", "max_query_depth", "max_query_operators",
+                   "max_result_bytes", "public_base"))
 def query(query: str, fmt: str, data: tuple[str, ...], **options: Any) -> None:
     """Run QUERY on the embedded store, with the same guards as the endpoint.
 
     QUERY is the query text, or @FILE to read it from a file (@- for standard input).
+    Exit codes: 0 answered, 1 refused, timed out or failed, 2 bad query or input.
     """
     from .negotiation import ALL_FORMATS, find_format
     from .sparql import EmbeddedEngine, QueryRunner, check_query, offered_formats
@@ -132,8 +137,10 @@ def query(query: str, fmt: str, data: tuple[str, ...], **options: Any) -> None:
         chosen = find_format(fmt, ALL_FORMATS)
         if chosen not in offered_formats(checked):
             raise InputError(f"--format {fmt} does not fit a {checked.form} query",
-                             hint="Use json, xml, csv or tsv for SELECT/ASK; turtle, ntriples, jsonld or rdfxml for CONSTRUCT/DESCRIBE.")
-        sys.stdout.buffer.write(engine.serialize(checked, chosen))
+                             hint="Use json, xml, csv or tsv for SELECT/ASK; turtle, ntriples, jsonld, "
+                                  "rdfxml, nquads or trig for CONSTRUCT/DESCRIBE.")
+        with engine.serialize(checked, chosen) as result:
+            shutil.copyfileobj(result, sys.stdout.buffer)
         sys.stdout.flush()
     except NkdError as err:
         if engine.runner.overruns:
