@@ -59,6 +59,7 @@
           persistenceId: null,        // the text area, not local storage, holds the query
           showQueryButton: false,     // the form's own button runs it
           autocompleters: [],         // no look-ups on third-party services
+          createShareableLink: null,  // the page URL already is the shareable link
           resizeable: true
         });
         editor.addKeyMap({ "Ctrl-Enter": function () { form.requestSubmit(); } });
