@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import click
 
-from .errors import BadRequest, InputError, NkdError, SettingError
+from .errors import BadRequest, InputError, NkdError, PayloadTooLarge, SettingError
 from .settings import SPECS, Settings, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -124,7 +124,10 @@ def query(query: str, fmt: str, data: tuple[str, ...], **options: Any) -> None:
 
     settings = resolve_settings(options)
     text = _read_query_arg(query)
-    checked = check_query(text, settings)
+    try:
+        checked = check_query(text, settings)
+    except PayloadTooLarge as err:  # a query too long is bad input (2), unlike a result too large (1)
+        raise InputError(err.message, hint=err.hint) from None
     store = memory_store(data, settings.public_base) if data else shipped_store(settings.public_base)
     engine = EmbeddedEngine(store, settings, QueryRunner(1))
     try:
