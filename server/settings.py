@@ -59,7 +59,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("port", int, 8000, "TCP port `nkd serve` listens on."),
     Spec("workers", int, 2,
          "Worker processes of `nkd serve`; each holds its own copy of an in-memory store."),
-    Spec("threads", int, 8, "Requests each worker process serves at once."),
+    Spec("threads", int, 8,
+         "Requests each worker process serves at once, and the query threads it runs them on."),
     Spec("query_timeout_s", float, 30.0,
          "Wall-clock limit of one query; past it the client gets 503 and the worker "
          "process that ran the query is replaced.", flag="--timeout"),
