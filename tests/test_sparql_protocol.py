@@ -339,3 +339,24 @@ def test_cors_preflight(endpoint_server):
     assert {"content-type", "accept"} <= headers
     assert int(response.headers["Access-Control-Max-Age"]) > 0
     assert "POST" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize("query_string, media_type", [
+    # SPARQLWrapper's spellings: repeated, with media types, comma-separated.
+    ("format=rdf%2Bxml&format=application/rdf%2Bxml", "application/rdf+xml"),
+    ("format=json-ld&format=application/ld%2Bjson%2Capplication/x-json%2Bld", "application/ld+json"),
+    ("format=n-triples", "application/n-triples"),
+    ("format=ttl", "text/turtle"),
+    ("format=nonsense&format=turtle", "text/turtle"),
+])
+def test_format_parameter_spellings(endpoint_server, query_string, media_type):
+    response = requests.get(f"{endpoint_server.url}/sparql?query=CONSTRUCT%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D&"
+                            + query_string, timeout=30)
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].split(";")[0] == media_type
+
+
+def test_format_not_offered_for_the_query_form_is_406(endpoint_server):
+    response = sparql(endpoint_server, accept="application/json", query="CONSTRUCT WHERE { ?s ?p ?o }", format="csv")
+    assert response.status_code == 406
+    assert "turtle" in response.json()["hint"]

@@ -99,10 +99,26 @@ def _is_bare(req: Request) -> bool:
         name in req.args for name in ("query", *DATASET_PARAMS))
 
 
+def explicit_format(req: Request, offered: tuple[Format, ...]) -> str | None:
+    """The ``format`` parameter's choice among ``offered``, or its first value if none fits.
+
+    Clients send it in several spellings, some repeated: SPARQLWrapper asks for RDF/XML
+    with ``format=rdf+xml&format=application/rdf+xml``, and for JSON-LD with a
+    comma-separated list. The first value that names an offered format wins.
+    """
+    values = [token.strip() for value in req.values.getlist("format") for token in value.split(",")]
+    values = [token for token in values if token]
+    for token in values:
+        for spelling in (token, token.replace("-", "").replace("+", "")):
+            if find_format(spelling, offered) is not None:
+                return spelling
+    return values[0] if values else None
+
+
 def _page_wanted(req: Request) -> bool:
-    explicit = req.values.get("format")
-    if explicit:
-        return find_format(explicit, (HTML,)) is HTML
+    token = explicit_format(req, (HTML,))
+    if token is not None:
+        return find_format(token, (HTML,)) is HTML
     return prefers_html(req.headers.get("Accept"))
 
 
@@ -128,7 +144,8 @@ def endpoint() -> Response | tuple[str, int]:
         if page:
             return _page(text or "", dataset, error=err)
         raise
-    fmt = negotiate(request.headers.get("Accept"), offered_formats(query), request.values.get("format"))
+    offered = offered_formats(query)
+    fmt = negotiate(request.headers.get("Accept"), offered, explicit_format(request, offered))
     if fmt is HTML:
         return _page(text, dataset, query=query)
     response = _send(state.engine.serialize(query, fmt, dataset), fmt)
@@ -172,8 +189,8 @@ def allow_any_origin(response: Response) -> Response:
 
 
 def _bare_get() -> Response | tuple[str, int]:
-    fmt = negotiate(request.headers.get("Accept"), (*DESCRIPTION_FORMATS, HTML),
-                    request.args.get("format"))
+    offered = (*DESCRIPTION_FORMATS, HTML)
+    fmt = negotiate(request.headers.get("Accept"), offered, explicit_format(request, offered))
     if fmt is HTML:
         return _page(_initial_text(request.args.get("example")), Dataset())
     endpoint_iri = request.base_url
