@@ -7,10 +7,11 @@ timed-out query), 2 unusable input (unreadable files, bad options).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import click
 
@@ -68,36 +69,92 @@ def cli() -> None:
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False),
               help="Serve these RDF files (Turtle, N-Triples, N-Quads, TriG) instead of the shipped graph.")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False),
+              help="Serve the on-disk store built by `nkd load --store DIR`: opened read-only by every "
+                   "worker, nothing re-parsed.")
+@click.option("--endpoint", metavar="URL",
+              help="Serve an external SPARQL 1.1 store (e.g. Oxigraph server's http://HOST:7878/query) "
+                   "behind the same interface and guards.")
 @settings_options()
-def serve(files: tuple[str, ...], data: tuple[str, ...], **options: Any) -> None:
+def serve(files: tuple[str, ...], data: tuple[str, ...], store_dir: str | None, endpoint: str | None,
+          **options: Any) -> None:
     """Run the SPARQL endpoint and Linked Data server under gunicorn.
 
-    Serves the shipped graph from memory unless RDF FILES (or --data FILE…) are given.
+    Serves the shipped graph from memory unless RDF FILES (or --data FILE…), an on-disk
+    --store or an external --endpoint is given.
     """
     from .store import file_sources
     from .web.serve import NkdServer
 
     settings = resolve_settings(options)
     paths = list(data) + list(files)
+    if sum(map(bool, (paths, store_dir, endpoint))) > 1:
+        raise InputError("serve one thing: RDF FILES, --store DIR or --endpoint URL",
+                         hint="Drop all but one of them.")
     for path in paths:
         if not os.path.isfile(path):
             raise InputError(f"{path}: no such file", path=path)
     file_sources(paths, settings.public_base)  # fail early on an unknown suffix
-    NkdServer(settings, _app_factory(paths)).run()
+    if store_dir:
+        _check_store(store_dir, settings)
+    if endpoint:
+        from .remote import check_url
+
+        check_url(endpoint)
+    NkdServer(settings, _app_factory(paths, store_dir, endpoint)).run()
 
 
-def _app_factory(paths: list[str]) -> Callable[[Settings], Any]:
+def _check_store(store_dir: str, settings: Settings) -> None:
+    from .disk_store import check_store
+
+    info = check_store(store_dir)  # here, in the master: workers open it after the fork
+    if info and info.public_base and info.public_base != settings.public_base:
+        click.echo(f"nkd: warning: {store_dir} names its graphs under {info.public_base}, but the "
+                   f"server's public_base is {settings.public_base}", err=True)
+
+
+def _app_factory(paths: list[str], store_dir: str | None = None,
+                 endpoint: str | None = None) -> Callable[[Settings], Any]:
+    import time
+
+    started = time.time()  # here, in the master: the same in every worker
+
+    # Runs in each worker after the fork: a store or connection pool opened before it
+    # would be shared by processes that must not share it.
     def make_app(settings: Settings) -> Any:
-        from .sparql import EmbeddedEngine, QueryRunner
-        from .store import memory_store, shipped_store
+        from .data import data_files
+        from .disk_store import built_at
+        from .linked_data import newest_mtime
         from .web import create_app
         from .web.serve import retire_worker
 
-        store = memory_store(paths, settings.public_base) if paths else shipped_store(settings.public_base)
-        engine = EmbeddedEngine(store, settings, QueryRunner(settings.threads, on_overrun=retire_worker))
-        return create_app(settings, engine=engine)
+        if endpoint:
+            from .remote import RemoteEngine
+
+            engine: Any = RemoteEngine(endpoint, settings)
+            modified = started  # the store's data can change without nkd knowing
+        else:
+            from .sparql import EmbeddedEngine, QueryRunner
+
+            store = _embedded_store(settings, paths, store_dir)
+            engine = EmbeddedEngine(store, settings, QueryRunner(settings.threads, on_overrun=retire_worker))
+            modified = built_at(store_dir) if store_dir else newest_mtime(paths or data_files())
+        app = create_app(settings, engine=engine)
+        # Last-Modified of the dumps: the same in every worker, from the data served.
+        app.config["NKD_DATA_MODIFIED"] = modified
+        return app
 
     return make_app
+
+
+def _embedded_store(settings: Settings, paths: list[str] | tuple[str, ...], store_dir: str | None) -> Any:
+    """The store to query: the on-disk one, the given files, or the shipped graph, in memory."""
+    from .disk_store import open_store
+    from .store import memory_store, shipped_store
+
+    if store_dir:
+        return open_store(store_dir)
+    return memory_store(paths, settings.public_base) if paths else shipped_store(settings.public_base)
 
 
 @cli.command()
@@ -109,9 +166,11 @@ def _app_factory(paths: list[str]) -> Callable[[Settings], Any]:
                    "SELECT/ASK) or an RDF format (turtle … trig: CONSTRUCT/DESCRIBE).")
 @click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False),
               help="Query these RDF files instead of the shipped graph.")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False),
+              help="Query the on-disk store built by `nkd load --store DIR`.")
 @settings_options(("query_timeout_s", "max_query_bytes", "max_query_depth", "max_query_operators",
                    "max_result_bytes", "public_base"))
-def query(query: str, fmt: str, data: tuple[str, ...], **options: Any) -> None:
+def query(query: str, fmt: str, data: tuple[str, ...], store_dir: str | None, **options: Any) -> None:
     """Run QUERY on the embedded store, with the same guards as the endpoint.
 
     QUERY is the query text, or @FILE to read it from a file (@- for standard input).
@@ -119,7 +178,6 @@ def query(query: str, fmt: str, data: tuple[str, ...], **options: Any) -> None:
     """
     from .negotiation import ALL_FORMATS, find_format
     from .sparql import EmbeddedEngine, QueryRunner, check_query, offered_formats
-    from .store import memory_store, shipped_store
     from .textual import render_table, render_triples
 
     settings = resolve_settings(options)
@@ -128,7 +186,7 @@ def query(query: str, fmt: str, data: tuple[str, ...], **options: Any) -> None:
         checked = check_query(text, settings)
     except PayloadTooLarge as err:  # a query too long is bad input (2), unlike a result too large (1)
         raise InputError(err.message, hint=err.hint) from None
-    store = memory_store(data, settings.public_base) if data else shipped_store(settings.public_base)
+    store = _embedded_store(settings, data, store_dir)
     engine = EmbeddedEngine(store, settings, QueryRunner(1))
     try:
         if fmt == "table":
@@ -152,6 +210,84 @@ def query(query: str, fmt: str, data: tuple[str, ...], **options: Any) -> None:
             sys.stderr.flush()
             os._exit(EXIT_FAILED)
         raise
+
+
+# Below this much input a load takes about a second: no bar, unless asked for.
+PROGRESS_MIN_BYTES = 16 * 1024 * 1024
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--store", "store_dir", required=True, type=click.Path(file_okay=False),
+              help="Directory of the store to build; an existing store there is replaced only "
+                   "once every file has loaded.")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar on stderr [default: on a terminal, for inputs over 16 MB].")
+@settings_options(("public_base",))
+def load(files: tuple[str, ...], store_dir: str, progress: bool | None, **options: Any) -> None:
+    """Build a persistent on-disk store for `nkd serve --store DIR`.
+
+    Loads the shipped graph (ontology, graph, shapes) unless RDF FILES are given
+    (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD). Each Turtle or N-Triples file
+    becomes one named graph, named as `nkd serve` names it; N-Quads and TriG keep theirs.
+    On any error (reported with file and line) an existing store is left unchanged.
+    """
+    import time
+
+    from .disk_store import build_store, input_size
+    from .store import file_sources, shipped_sources
+
+    settings = resolve_settings(options)
+    sources = file_sources(files, settings.public_base) if files else shipped_sources(settings.public_base)
+    total = input_size(sources)
+    if progress is None:
+        progress = sys.stderr.isatty() and total >= PROGRESS_MIN_BYTES
+    started = time.monotonic()
+    with _progress_bar(total, enabled=progress) as on_bytes:
+        build_store(store_dir, sources, settings.public_base, on_bytes=on_bytes)
+    elapsed = time.monotonic() - started
+    size = f"{total / 1e6:,.1f} MB" if total >= 100_000 else f"{total:,} bytes"
+    click.echo(f"nkd: loaded {len(sources)} file(s), {size}, into {store_dir} in {elapsed:.1f} s", err=True)
+
+
+@contextlib.contextmanager
+def _progress_bar(total_bytes: int, enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total_bytes, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
+              desc="loading", mininterval=0.5, dynamic_ncols=True) as bar:
+        yield bar.update
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--to", "gsp_url", required=True, metavar="URL",
+              help="The store's Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store "
+                   "(user:password@ in the URL for HTTP Basic auth).")
+@click.option("--timeout-s", type=float, default=600.0, show_default=True, metavar="SECONDS",
+              help="Longest wait for the store to take one graph.")
+@settings_options(("public_base",))
+def push(files: tuple[str, ...], gsp_url: str, timeout_s: float, **options: Any) -> None:
+    """Load the graph into an external store through the SPARQL 1.1 Graph Store Protocol.
+
+    Sends the shipped graph (or the RDF FILES given) with one PUT ?graph=IRI per file,
+    under the same graph names as the embedded store, replacing those graphs. Every file
+    is parsed first; a syntax error stops the push before anything is sent.
+    """
+    from .gsp import push as push_graphs
+    from .store import file_sources, shipped_sources
+
+    settings = resolve_settings(options)
+    sources = file_sources(files, settings.public_base) if files else shipped_sources(settings.public_base)
+
+    def report(upload: Any) -> None:
+        click.echo(f"nkd: pushed {upload.graph or '(default graph)'}: {upload.triples:,} triples", err=True)
+
+    uploads = push_graphs(gsp_url, sources, timeout_s, on_upload=report)
+    click.echo(f"nkd: pushed {len(uploads)} graph(s), {sum(u.triples for u in uploads):,} triples", err=True)
 
 
 def _read_query_arg(value: str) -> str:

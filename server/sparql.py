@@ -600,6 +600,29 @@ class EmbeddedEngine:
 
         return self._run(work)
 
+    def dump(self, fmt: Format, prefixes: dict[str, str] | None = None) -> bytes:
+        """The whole store serialized in ``fmt``, for the dataset dumps.
+
+        Quad formats (N-Quads, TriG) keep every named graph; triple formats get the
+        union of all graphs, each triple once. Limited by ``max_result_bytes`` and
+        ``query_timeout_s`` like any query.
+        """
+        limit = self.settings.max_result_bytes
+        rdf_format = fmt.ox
+
+        def work() -> bytes:
+            sink = _LimitedWriter(limit)
+            if fmt in DATASET_FORMATS:
+                self.store.dump(sink, rdf_format, prefixes=prefixes)
+            else:
+                # store.dump writes one graph at a time; the union needs the quads merged.
+                triples = dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object)
+                                        for q in self.store.quads_for_pattern(None, None, None, None))
+                ox.serialize(triples, sink, rdf_format, prefixes=prefixes)
+            return sink.buffer.getvalue()
+
+        return self.runner.run(work, self.settings.query_timeout_s)
+
 
 __all__: Sequence[str] = (
     "Dataset", "EmbeddedEngine", "Engine", "Example", "Query", "QueryRunner", "Table", "Term", "Triples",

@@ -82,6 +82,14 @@ def start_server(tmp_dir: Path, *args: str, env: dict[str, str] | None = None,
     raise RuntimeError(f"nkd serve did not become ready in {ready_timeout_s} s:\n{server.log()}")
 
 
+def run_nkd(*args: str, env: dict[str, str] | None = None, input: str | None = None,
+            timeout_s: float = 600.0) -> subprocess.CompletedProcess:
+    """Run the `nkd` command of this checkout (``python -m server ARGS``) and capture its output."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "server", *args], cwd=ROOT, env=full_env,
+                          capture_output=True, text=True, input=input, timeout=timeout_s)
+
+
 @pytest.fixture(scope="session")
 def settings():
     """Default settings (no environment overrides)."""
@@ -131,6 +139,76 @@ def chromium_path() -> str:
             pytest.fail("chromium is required (NKD_REQUIRE_BROWSER is set) but not installed")
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     return path
+
+
+# --------------------------------------------------------------------------- external store
+
+
+@dataclass
+class OxigraphServer:
+    """A running Oxigraph server (the `oxigraph` package) on loopback, restartable on its port."""
+
+    location: Path
+    port: int
+    log_path: Path
+    timeout_s: float | None = None  # Oxigraph's own query time limit
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        """The server's base URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def query_url(self) -> str:
+        """The SPARQL query endpoint."""
+        return self.url + "/query"
+
+    @property
+    def store_url(self) -> str:
+        """The Graph Store Protocol endpoint."""
+        return self.url + "/store"
+
+    def start(self, ready_timeout_s: float = 30.0) -> "OxigraphServer":
+        """Start (or restart) the server on its location and port; return once it answers."""
+        binary = Path(sys.executable).with_name("oxigraph")
+        command = [str(binary if binary.exists() else shutil.which("oxigraph") or "oxigraph"),
+                   "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}",
+                   "--union-default-graph"]
+        if self.timeout_s is not None:
+            command += ["--timeout-s", f"{self.timeout_s:g}"]
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
+        deadline = time.monotonic() + ready_timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"oxigraph exited with {self.process.returncode}:\n"
+                                   + self.log_path.read_text(errors="replace"))
+            try:
+                requests.get(self.query_url, params={"query": "ASK {}"}, timeout=1)
+                return self
+            except requests.RequestException:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("oxigraph did not start in time:\n" + self.log_path.read_text(errors="replace"))
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL) and wait for it."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+def start_oxigraph(tmp_dir: Path, timeout_s: float | None = None) -> OxigraphServer:
+    """Start an empty Oxigraph server with a union default graph on a free loopback port."""
+    port = free_port()
+    return OxigraphServer(tmp_dir / f"oxigraph-{port}", port, tmp_dir / f"oxigraph-{port}.log",
+                          timeout_s).start()
 
 
 # The SPARQL endpoint's tests run on a small dataset of their own (two files, three

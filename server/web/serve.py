@@ -23,6 +23,11 @@ from ..settings import Settings
 
 log = logging.getLogger("nkd")
 
+# One line per request on stdout: client, time, method, path (without the query string,
+# which can hold a whole query), status, response bytes, duration in milliseconds and
+# the query's hash (the X-Query-Hash header; "-" when the response has none).
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms query=%({x-query-hash}o)s'
+
 # Set in a worker whose query thread is stuck in an overrun query.
 _retiring = False
 
@@ -71,6 +76,8 @@ class NkdServer(BaseApplication):
             "limit_request_line": 8190,
             "worker_exit": _worker_exit,
             "proc_name": "nkd",
+            "accesslog": "-",
+            "access_log_format": ACCESS_LOG_FORMAT,
         }
         if "control_socket_disable" in self.cfg.settings:
             config["control_socket_disable"] = True  # gunicorn >= 25 would write a socket under $HOME
