@@ -200,7 +200,7 @@ def query(query: str, fmt: str, data: tuple[str, ...], store_dir: str | None, **
             raise InputError(f"--format {fmt} does not fit a {checked.form} query",
                              hint="Use json, xml, csv or tsv for SELECT/ASK; turtle, ntriples, jsonld, "
                                   "rdfxml, nquads or trig for CONSTRUCT/DESCRIBE.")
-        with engine.serialize(checked, chosen) as result:
+        with engine.serialize_file(checked, chosen) as result:
             shutil.copyfileobj(result, sys.stdout.buffer)
         sys.stdout.flush()
     except NkdError as err:

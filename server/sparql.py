@@ -17,6 +17,7 @@ thread: pyoxigraph's result objects crash the process when touched from another 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import queue
 import re
@@ -375,10 +376,13 @@ def result_file() -> BinaryIO:
 
 
 class _LimitedWriter:
-    """A file-like sink that refuses to grow past a size (pyoxigraph writes ~8 KB chunks)."""
+    """A file-like sink that refuses to grow past a size (pyoxigraph writes ~8 KB chunks).
 
-    def __init__(self, limit: int) -> None:
-        self.file = result_file()
+    It writes to ``buffer``: a :class:`io.BytesIO` by default, or ``file`` if given.
+    """
+
+    def __init__(self, limit: int, file: BinaryIO | None = None) -> None:
+        self.buffer: Any = io.BytesIO() if file is None else file
         self.size = 0
         self.limit = limit
 
@@ -389,16 +393,10 @@ class _LimitedWriter:
                 hint="Add LIMIT, select fewer variables, or download a dump from /-/dumps.",
             )
         self.size += len(data)
-        return self.file.write(data)
+        return self.buffer.write(data)
 
     def flush(self) -> None:
         pass
-
-    def finish(self) -> BinaryIO:
-        """The written bytes as a file positioned at its start."""
-        self.file.flush()
-        self.file.seek(0)
-        return self.file
 
 
 # Deep but legal expressions (long chains of `+`, `!`, `&&`) recurse in pyoxigraph's
@@ -483,32 +481,26 @@ def _graph_nodes(iris: Iterable[str]) -> list[ox.NamedNode]:
 class Engine(Protocol):
     """What the HTTP layer and the CLI need from a query engine.
 
-    :class:`EmbeddedEngine` answers from an in-process pyoxigraph store; a remote
-    engine can answer from any SPARQL 1.1 store with the same three methods. Each
-    takes a :class:`Query` that passed :func:`check_query` and a :class:`Dataset`,
-    enforces ``settings.query_timeout_s`` (:class:`QueryTimeout`) and raises only
-    :class:`~server.errors.NkdError` subclasses.
+    :class:`EmbeddedEngine` answers from an in-process pyoxigraph store, and
+    :class:`server.remote.RemoteEngine` from any SPARQL 1.1 store, with the same three
+    methods. Each takes a :class:`Query` that passed :func:`check_query` and a
+    :class:`Dataset`, enforces ``settings.query_timeout_s`` and raises only
+    :class:`~server.errors.NkdError` subclasses. An engine may also have
+    ``serialize_file`` (same arguments as ``serialize``, returning a binary file at
+    offset 0 that the caller closes), which ``/sparql`` prefers: it avoids copies.
     """
 
     settings: Settings
 
-    def serialize(self, query: Query, fmt: Format, dataset: Dataset = ...) -> bytes | BinaryIO:
-        """The whole result in ``fmt`` (one of :func:`offered_formats` but HTML): bytes,
-        or a binary file positioned at its start that the caller closes."""
+    def serialize(self, query: Query, fmt: Format, dataset: Dataset = ...) -> bytes:
+        """The whole result in ``fmt`` (one of :func:`offered_formats`, not HTML)."""
 
     def table(self, query: Query, max_rows: int, dataset: Dataset = ...) -> Table:
         """The first ``max_rows`` rows of a SELECT, or the answer of an ASK."""
 
-    def triples(self, query: Query, dataset: Dataset = ..., max_rows: int | None = None) -> Triples:
-        """The first ``max_rows`` triples (all if None) of a CONSTRUCT or DESCRIBE."""
-
-
-@dataclass
-class Triples:
-    """The first triples of a CONSTRUCT or DESCRIBE result, as plain data."""
-
-    triples: list[tuple[Term, Term, Term]]
-    truncated: bool = False
+    def triples(self, query: Query, dataset: Dataset = ..., max_rows: int | None = None
+                ) -> list[tuple[Term, Term, Term]]:
+        """The triples of a CONSTRUCT or DESCRIBE (at most ``max_rows`` when given)."""
 
 
 @dataclass
@@ -547,24 +539,31 @@ class EmbeddedEngine:
     def _run(self, work: Callable[[], Any]) -> Any:
         return self.runner.run(work, self.settings.query_timeout_s)
 
-    def serialize(self, query: Query, fmt: Format, dataset: Dataset = Dataset()) -> BinaryIO:
+    def serialize_file(self, query: Query, fmt: Format, dataset: Dataset = Dataset()) -> BinaryIO:
         """Run ``query``; return its result serialized natively in ``fmt``, as a file at offset 0."""
         limit = self.settings.max_result_bytes
 
         def work() -> BinaryIO:
             result = self._evaluate(query, dataset)
-            sink = _LimitedWriter(limit)
+            file = result_file()
             try:
-                result.serialize(sink, fmt.ox)
+                result.serialize(_LimitedWriter(limit, file), fmt.ox)
+                file.flush()
             except OSError as exc:
-                sink.file.close()
+                file.close()
                 raise NkdError(f"the store failed while answering: {exc}") from None
             except BaseException:
-                sink.file.close()
+                file.close()
                 raise
-            return sink.finish()
+            file.seek(0)
+            return file
 
         return self._run(work)
+
+    def serialize(self, query: Query, fmt: Format, dataset: Dataset = Dataset()) -> bytes:
+        """Run ``query`` and return its result serialized natively in ``fmt``."""
+        with self.serialize_file(query, fmt, dataset) as file:
+            return file.read()
 
     def table(self, query: Query, max_rows: int, dataset: Dataset = Dataset()) -> Table:
         """Run a SELECT or ASK query and return at most ``max_rows`` rows as a :class:`Table`."""
@@ -586,17 +585,18 @@ class EmbeddedEngine:
 
         return self._run(work)
 
-    def triples(self, query: Query, dataset: Dataset = Dataset(), max_rows: int | None = None) -> Triples:
-        """Run a CONSTRUCT or DESCRIBE query and return its first ``max_rows`` triples."""
+    def triples(self, query: Query, dataset: Dataset = Dataset(),
+                max_rows: int | None = None) -> list[tuple[Term, Term, Term]]:
+        """Run a CONSTRUCT or DESCRIBE query; return its triples (the first ``max_rows``, if given)."""
 
-        def work() -> Triples:
+        def work() -> list[tuple[Term, Term, Term]]:
             found: list[tuple[Term, Term, Term]] = []
             for triple in self._evaluate(query, dataset):
                 if max_rows is not None and len(found) == max_rows:
-                    return Triples(found, truncated=True)
+                    break
                 found.append((Term.from_ox(triple.subject), Term.from_ox(triple.predicate),
                               Term.from_ox(triple.object)))
-            return Triples(found)
+            return found
 
         return self._run(work)
 
@@ -620,12 +620,11 @@ class EmbeddedEngine:
                                         for q in self.store.quads_for_pattern(None, None, None, None))
                 ox.serialize(triples, sink, rdf_format, prefixes=prefixes)
             return sink.buffer.getvalue()
-
-        return self.runner.run(work, self.settings.query_timeout_s)
+        return self._run(work)
 
 
 __all__: Sequence[str] = (
-    "Dataset", "EmbeddedEngine", "Engine", "Example", "Query", "QueryRunner", "Table", "Term", "Triples",
+    "Dataset", "EmbeddedEngine", "Engine", "Example", "Query", "QueryRunner", "Table", "Term",
     "result_file",
     "check_query", "offered_formats", "read_example", "syntax_error",
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .sparql import Table, Term, Triples
+from .sparql import Table, Term
 
 
 def term_text(term: Term | None) -> str:
@@ -36,10 +36,10 @@ def render_table(table: Table) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_triples(result: Triples) -> str:
+def render_triples(triples: list[tuple[Term, Term, Term]]) -> str:
     """A CONSTRUCT or DESCRIBE result as one triple per line."""
     lines = [" ".join(term_text(t) if t.kind != "literal" else _literal(t) for t in triple) + " ."
-             for triple in result.triples]
+             for triple in triples]
     return "\n".join(lines) + ("\n" if lines else "")
 
 

@@ -22,8 +22,7 @@ from ..data import query_files
 from ..errors import BadRequest, NkdError, NotFound, QueryRefused, UnsupportedMediaType
 from ..negotiation import (DATASET_FORMATS, GRAPH_FORMATS, HTML, Format, find_format, negotiate,
                            prefers_html)
-from ..sparql import Dataset, Example, Query, Table, Term, Triples, check_query, offered_formats, \
-    read_example
+from ..sparql import Dataset, Example, Query, Term, check_query, offered_formats, read_example
 from . import get_state
 
 bp = Blueprint("sparql", __name__)
@@ -148,7 +147,8 @@ def endpoint() -> Response | tuple[str, int]:
     fmt = negotiate(request.headers.get("Accept"), offered, explicit_format(request, offered))
     if fmt is HTML:
         return _page(text, dataset, query=query)
-    response = _send(state.engine.serialize(query, fmt, dataset), fmt)
+    serialize = getattr(state.engine, "serialize_file", state.engine.serialize)
+    response = _send(serialize(query, fmt, dataset), fmt)
     response.headers["X-Query-Hash"] = query.digest
     return response
 
@@ -253,21 +253,19 @@ def _page(text: str, dataset: Dataset, *, query: Query | None = None,
           error: NkdError | None = None) -> tuple[str, int]:
     """Render the query page; run ``query`` (bounded by max_html_rows) unless there is an error."""
     state = get_state()
-    result: Table | Triples | None = None
+    table: dict[str, Any] | None = None
+    boolean: bool | None = None
     if query is not None and error is None:
         try:
-            if query.returns_graph:
-                result = state.engine.triples(query, dataset, max_rows=state.settings.max_html_rows)
-            else:
-                result = state.engine.table(query, state.settings.max_html_rows, dataset)
+            table, boolean = _run_for_page(query, dataset)
         except NkdError as err:
             error = err
     html = render_template(
         "query.html",
         text=text,
         query=query,
-        result=result,
-        table=_rows(result, state.settings.public_base),
+        table=table,
+        boolean=boolean,
         error=error.to_dict() if error is not None else None,
         downloads=_downloads(text, query, dataset) if query is not None and error is None else [],
         examples=examples(),
@@ -277,6 +275,24 @@ def _page(text: str, dataset: Dataset, *, query: Query | None = None,
     return html, error.status if error is not None else 200
 
 
+def _run_for_page(query: Query, dataset: Dataset) -> tuple[dict[str, Any] | None, bool | None]:
+    """The result as an HTML table's header and cells (or an ASK's answer), cut at max_html_rows."""
+    state = get_state()
+    limit, base = state.settings.max_html_rows, state.settings.public_base
+    if query.returns_graph:
+        # One triple more than shown tells whether there are more.
+        triples = state.engine.triples(query, dataset, max_rows=limit + 1)
+        return {"head": ["subject", "predicate", "object"],
+                "rows": [[_cell(t, base) for t in triple] for triple in triples[:limit]],
+                "truncated": len(triples) > limit}, None
+    result = state.engine.table(query, limit, dataset)
+    if result.boolean is not None:
+        return None, result.boolean
+    return {"head": result.variables,
+            "rows": [[_cell(t, base) for t in row] for row in result.rows],
+            "truncated": result.truncated}, None
+
+
 def _downloads(text: str, query: Query, dataset: Dataset) -> list[dict[str, str]]:
     params: list[tuple[str, str]] = [("query", text)]
     params += [("default-graph-uri", g) for g in dataset.default_graphs]
@@ -284,21 +300,6 @@ def _downloads(text: str, query: Query, dataset: Dataset) -> list[dict[str, str]
     return [{"label": fmt.label, "name": fmt.name, "extension": fmt.extension, "media_type": fmt.media_type,
              "href": "/sparql?" + urlencode(params + [("format", fmt.name)])}
             for fmt in offered_formats(query) if fmt is not HTML]
-
-
-def _rows(result: Table | Triples | None, base: str) -> dict[str, Any] | None:
-    """Header and cells of an HTML table, each cell with its text and link (if any)."""
-    if result is None:
-        return None
-    if isinstance(result, Triples):
-        return {"head": ["subject", "predicate", "object"],
-                "rows": [[_cell(t, base) for t in triple] for triple in result.triples],
-                "truncated": result.truncated}
-    if result.boolean is not None:
-        return None
-    return {"head": result.variables,
-            "rows": [[_cell(t, base) for t in row] for row in result.rows],
-            "truncated": result.truncated}
 
 
 def _cell(term: Term | None, base: str) -> dict[str, Any]:
