@@ -7,7 +7,6 @@ unreachable CDN sees.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -77,13 +76,18 @@ def test_query_page_with_javascript(browser, page_server, tmp_path):
         # text area stays, fully usable.
         page.wait_for_function("document.body.classList.contains('plain-editor')")
         assert offline.blocked, "the page did not even try its editor enhancement"
-        options = page.locator("select#example option")
-        if options.count():
-            # Pick an example: with script on, the editor fills at once.
-            value = options.nth(options.count() - 1).get_attribute("value")
-            page.select_option("select#example", value)
-            expected = (Path(ROOT) / "graph" / "queries" / f"{value}.rq").read_text(encoding="utf-8")
-            assert textarea.input_value() == expected
+        # Every shipped example query is offered, after a "choose" placeholder.
+        shipped = sorted(path.stem for path in (ROOT / "graph" / "queries").glob("*.rq"))
+        offered = page.locator("select#example option").evaluate_all("options => options.map(o => o.value)")
+        assert offered == ["", *shipped] and len(shipped) >= 2
+        # Picking an example fills the editor at once; running it keeps it picked.
+        page.select_option("select#example", shipped[-1])
+        expected = (ROOT / "graph" / "queries" / f"{shipped[-1]}.rq").read_text(encoding="utf-8")
+        assert textarea.input_value() == expected.replace("\r\n", "\n")
+        page.click("button#run")
+        page.wait_for_selector("#results, #query-error")
+        assert page.locator("#query-error").count() == 0
+        assert page.locator("select#example").input_value() == shipped[-1]
         textarea.fill("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
                       "SELECT ?country ?label WHERE { ?country a <https://w3id.org/nkd/ontology#Country> ;"
                       " rdfs:label ?label } ORDER BY ?label")
@@ -132,11 +136,14 @@ def test_query_page_without_javascript(browser, page_server):
     context, page, offline, errors = _page(browser, page_server, javascript=False)
     try:
         page.goto(page_server.url + "/sparql")
-        if page.locator("select#example option").count():
-            # Without script, an example is loaded by the form's own button.
-            page.click("button#load-example")
-            page.wait_for_load_state()
-            assert "example=" in page.url and page.locator("textarea#query").input_value().strip()
+        # Without script, an example is loaded by the form's own button.
+        page.select_option("select#example", "cq01")
+        page.click("button#load-example")
+        page.wait_for_load_state()
+        assert "example=cq01" in page.url
+        cq01 = (ROOT / "graph" / "queries" / "cq01.rq").read_text(encoding="utf-8")
+        assert page.locator("textarea#query").input_value().strip() == cq01.strip()
+        assert page.locator("select#example").input_value() == "cq01"
         page.locator("textarea#query").fill("SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o")
         page.click("button#run")
         page.wait_for_selector("table.results-table")

@@ -239,6 +239,12 @@ def examples() -> tuple[Example, ...]:
         return ()
 
 
+def _example_named_by(text: str) -> str | None:
+    # Browsers send a text area's line breaks as CRLF.
+    text = text.replace("\r\n", "\n").strip()
+    return next((e.name for e in examples() if e.text.replace("\r\n", "\n").strip() == text), None)
+
+
 def _initial_text(name: str | None) -> str:
     if name:
         for example in examples():
@@ -269,6 +275,7 @@ def _page(text: str, dataset: Dataset, *, query: Query | None = None,
         error=error.to_dict() if error is not None else None,
         downloads=_downloads(text, query, dataset) if query is not None and error is None else [],
         examples=examples(),
+        selected_example=_example_named_by(text),
         dataset=dataset,
         settings=state.settings,
     )
