@@ -172,3 +172,26 @@ def test_construct_renders_as_a_triple_table(browser, page_server):
         assert formats == ["turtle", "ntriples", "jsonld", "rdfxml", "trig", "nquads"]
     finally:
         context.close()
+
+
+def test_a_page_on_another_origin_can_query_the_endpoint(browser, page_server, endpoint_server):
+    # What YASGUI on another origin does: a POST with a SPARQL body, which needs a preflight.
+    # The other origin is another server on another port.
+    context = browser.new_context()
+    context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1"
+                  else route.abort("internetdisconnected"))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(endpoint_server.url + "/healthz")
+        result = page.evaluate("""async (url) => {
+            const response = await fetch(url, {method: "POST", body: "ASK { ?s ?p ?o }",
+                headers: {"Content-Type": "application/sparql-query",
+                          "Accept": "application/sparql-results+json"}});
+            return [response.status, await response.json()];
+        }""", page_server.url + "/sparql")
+        assert result == [200, {"head": {}, "boolean": True}]
+        assert errors == []
+    finally:
+        context.close()
