@@ -166,8 +166,7 @@ def test_deep_nesting_is_400_and_the_server_lives(endpoint_server, levels, opene
     lambda n: "SELECT * WHERE { {}" + " UNION {}" * n + " }",
 ], ids=["plus", "minus", "not", "and", "path", "union"])
 def test_long_operator_chains_get_an_answer_or_a_4xx(endpoint_server, make):
-    # The longest chain that fits in max_query_bytes, and one at the operator limit.
-    longest = make(1)
+    # The longest chain that fits in max_query_bytes, and ones at the operator limit.
     n = 1
     while len(make(n * 2).encode()) <= 100_000:
         n *= 2
@@ -177,7 +176,7 @@ def test_long_operator_chains_get_an_answer_or_a_4xx(endpoint_server, make):
         assert response.status_code == 200 or 400 <= response.status_code < 500, response.text
         if response.status_code != 200:
             assert "operators" in response.json()["error"]
-    assert make(n) != longest and len(make(n).encode()) > 50_000
+    assert len(make(n).encode()) > 50_000
     assert_alive(endpoint_server)
 
 

@@ -36,6 +36,13 @@ CORS_HEADERS = "Accept, Content-Type, Cache-Control, X-Requested-With"
 DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
 SERVICE_DESCRIPTION = Path(__file__).parent / "rdf" / "service-description.ttl"
 DESCRIPTION_FORMATS = (*GRAPH_FORMATS, *DATASET_FORMATS)
+DESCRIPTION_PREFIXES = {
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "formats": "http://www.w3.org/ns/formats/",
+    "ent": "http://www.w3.org/ns/entailment/",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "dcterms": "http://purl.org/dc/terms/",
+}
 
 
 # --------------------------------------------------------------------------- reading the request
@@ -194,7 +201,7 @@ def _bare_get() -> Response | tuple[str, int]:
     if fmt is HTML:
         return _page(_initial_text(request.args.get("example")), Dataset())
     endpoint_iri = request.base_url
-    body = ox.serialize(_description(endpoint_iri), format=fmt.ox)
+    body = ox.serialize(_description(endpoint_iri), format=fmt.ox, prefixes=DESCRIPTION_PREFIXES)
     response = Response(body, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
     return response
