@@ -1,0 +1,63 @@
+"""The graph says no more than the two documents: no order, date, identity or relation they do
+not state. Each test pins a mistake an audit of the graph against the texts found, and is
+named after it."""
+
+from __future__ import annotations
+
+import re
+
+from graph_queries import ID, PREFIXES, ask, select
+
+
+def test_same_month_events_are_not_ordered_without_the_text(store):
+    """'That same month, 11 North Korean refugees crossed into Vietnam' says November 2019,
+    not that the crossing came after the sailors' repatriation."""
+    assert not ask(store, PREFIXES + "ASK { ev:2019-11-vietnam-crossing nkd:follows ev:2019-11-sailors-repatriation }")
+    assert ask(store, PREFIXES + 'ASK { ev:2019-11-vietnam-crossing nkd:date "2019-11"^^xsd:gYearMonth }')
+
+
+def test_four_and_a_half_years_from_2015_do_not_start_on_new_years_day(store):
+    """'the four-and-a-half years from 2015 to September 2019' start within 2015; an interval
+    started by the whole year 2015 would last four years and nine months."""
+    interval = "<https://w3id.org/nkd/id/time/2015-to-2019-09>"
+    assert not ask(store, PREFIXES + f"ASK {{ {interval} time:intervalStartedBy ?start }}")
+    assert ask(store, PREFIXES + f"ASK {{ {interval} nkd:beginsWithin/rdfs:label \"2015\"@en ; "
+                                 f"time:intervalFinishedBy/rdfs:label \"September 2019\"@en ; "
+                                 f"time:hasXSDDuration \"P4Y6M\"^^xsd:duration }}")
+
+
+def test_sponsorship_to_november_2019_is_not_finished_by_that_month(store):
+    """The South sponsored every resolution 'from 2008 to November 2019' but not November 2019's:
+    the period ends within that month, it does not take in all of it."""
+    interval = "<https://w3id.org/nkd/id/time/2008-to-2019-11>"
+    assert not ask(store, PREFIXES + f"ASK {{ {interval} time:intervalFinishedBy ?end }}")
+    assert ask(store, PREFIXES + f'ASK {{ {interval} nkd:endsWithin/rdfs:label "November 2019"@en }}')
+
+
+def test_event_identifiers_carry_no_date_the_event_lacks(store):
+    """A slug such as event/2019-11-… is a date claim: the event, an event it is part of, or an
+    observation quantifying it must carry that date (undated disclosures, reactions and
+    announcements had dated slugs)."""
+    rows = select(store, PREFIXES + f"""
+        SELECT ?event (GROUP_CONCAT(DISTINCT ?when; separator=" | ") AS ?dates) WHERE {{
+          ?event a/rdfs:subClassOf* nkd:Event .
+          FILTER(REGEX(STR(?event), "^{ID}event/[0-9]{{4}}-"))
+          OPTIONAL {{
+            {{ ?event nkd:subEventOf* ?dated . ?dated nkd:date ?date . BIND(STR(?date) AS ?when) }}
+            UNION {{ ?event nkd:subEventOf* ?dated . ?dated nkd:time/rdfs:label ?when }}
+            UNION {{ ?event nkd:quantifiedBy/sdmx-dimension:refPeriod ?period . BIND(STR(?period) AS ?when) }}
+          }}
+        }} GROUP BY ?event""")
+    assert len(rows) > 20
+    months = {f"{n:02d}": name for n, name in enumerate(
+        ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+         "October", "November", "December"), start=1)}
+    undated = []
+    for row in rows:
+        slug = row["event"].removeprefix(ID + "event/")
+        year, month = re.match(r"(\d{4})(?:-(\d{2})-)?", slug).groups()
+        dates = row["dates"] or ""
+        wanted = [f"{year}-{month}", f"{months.get(month, '?')} {year}"] if month else [year]
+        if not any(word in dates for word in wanted):
+            undated.append(slug)
+    assert undated == []
