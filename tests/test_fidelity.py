@@ -61,3 +61,32 @@ def test_event_identifiers_carry_no_date_the_event_lacks(store):
         if not any(word in dates for word in wanted):
             undated.append(slug)
     assert undated == []
+
+
+def test_divorced_husband_is_not_a_timeless_spouse(store):
+    """'in 2018 she returned to China, where she divorced her husband': a schema:spouse with
+    no time would make him her husband when she died. The events tell the marriage."""
+    assert not ask(store, PREFIXES + "ASK { person:seoul-defector-found-dead-2019 <https://schema.org/spouse> ?someone }")
+    assert ask(store, PREFIXES + """ASK { ?divorce a nkd:Divorce ;
+        nkd:affected person:seoul-defector-found-dead-2019 , person:husband-of-seoul-defector }""")
+
+
+def test_what_most_politically_active_refugees_do_is_not_said_of_all(store):
+    """'Most of the politically active refugees in the South lean to the conservative side' is
+    King's claim about most of them, not a leaning of the whole group."""
+    group = "<https://w3id.org/nkd/id/group/politically-active-refugees>"
+    assert not ask(store, PREFIXES + f"ASK {{ {group} nkd:politicalLeaning ?leaning }}")
+    assert ask(store, PREFIXES + f'ASK {{ ?claim nkd:concerns {group} ; nkd:claimant person:robert-r-king ; '
+                                 f'nkd:statement ?s FILTER(STRSTARTS(?s, "Most of the politically active refugees")) }}')
+
+
+def test_dmz_shooting_says_who_shot(store):
+    """'was shot five times by fellow soldiers': the shooters are part of the event."""
+    rows = select(store, PREFIXES + "SELECT ?label WHERE { ev:2017-11-dmz-shooting nkd:performedBy/rdfs:label ?label }")
+    assert [row["label"] for row in rows] and all("fellow soldiers" in row["label"] for row in rows)
+
+
+def test_sailors_alleged_crimes_are_placed_where_the_text_places_them(store):
+    """'crimes they were alleged to have committed in the North': place stated, date not."""
+    assert ask(store, PREFIXES + """ASK { ?killing nkd:victimCount 16 ; nkd:certainty nkd:Alleged ;
+        nkd:place place:north-korea FILTER NOT EXISTS { ?killing nkd:date|nkd:time ?when } }""")
