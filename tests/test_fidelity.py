@@ -147,3 +147,20 @@ def test_decline_claim_says_since_the_tightening_not_since_the_peak(store):
     rows = select(store, PREFIXES + """SELECT ?s WHERE {
         ?claim nkd:concerns ev:kim-jong-un-tightens-border-controls ; nkd:statement ?s }""")
     assert rows and all("declined since Kim Jong-un tightened" in row["s"] for row in rows)
+
+
+def test_ontology_created_year_is_true(store):
+    """The ontology said dcterms:created 2025; it was first written in 2026."""
+    rows = select(store, PREFIXES + "SELECT ?year WHERE { <https://w3id.org/nkd/ontology> dcterms:created ?year }")
+    assert [row["year"] for row in rows] == ["2026"]
+
+
+def test_reader_responses_are_not_said_to_be_by_someone_else_or_part_of_the_post(store):
+    """The pingbacks under the post name no author, so the ontology may not define them as
+    written by someone other than King; and an excerpt of another text linking to the post
+    is not part of the post (dcterms:isPartOf) but a comment on it (schema:parentItem)."""
+    rows = select(store, PREFIXES + "SELECT ?d WHERE { nkd:ReaderResponse skos:definition ?d }")
+    assert rows and not any("someone other than" in row["d"] for row in rows)
+    assert not ask(store, PREFIXES + "ASK { nkd:responseTo rdfs:subPropertyOf dcterms:isPartOf }")
+    assert ask(store, PREFIXES + "ASK { nkd:responseTo rdfs:subPropertyOf <https://schema.org/parentItem> . "
+                                 "nkd:ReaderResponse rdfs:subClassOf <https://schema.org/Comment> }")
