@@ -164,3 +164,11 @@ def test_reader_responses_are_not_said_to_be_by_someone_else_or_part_of_the_post
     assert not ask(store, PREFIXES + "ASK { nkd:responseTo rdfs:subPropertyOf dcterms:isPartOf }")
     assert ask(store, PREFIXES + "ASK { nkd:responseTo rdfs:subPropertyOf <https://schema.org/parentItem> . "
                                  "nkd:ReaderResponse rdfs:subClassOf <https://schema.org/Comment> }")
+
+
+def test_may_2019_release_efforts_are_not_placed_in_china(store):
+    """'the South Korean government devoted effort and energy to securing the release of seven
+    defectors who ... were being held in China': China is where they were held, not where
+    Seoul's effort took place, which the post does not say."""
+    assert not ask(store, PREFIXES + "ASK { ?e a nkd:DiplomaticEffort ; nkd:affected cohort:seven-defectors-held-in-china-2019 ; nkd:place ?where }")
+    assert ask(store, PREFIXES + "ASK { ?e a nkd:Detention ; nkd:affected cohort:seven-defectors-held-in-china-2019 ; nkd:place place:china }")
