@@ -47,6 +47,15 @@ def test_sponsorship_to_november_2019_is_not_finished_by_that_month(store):
     assert ask(store, PREFIXES + f'ASK {{ {interval} nkd:endsWithin/rdfs:label "November 2019"@en }}')
 
 
+def test_periods_that_begin_in_a_year_do_not_begin_on_its_first_day(store):
+    """'since 2016' (the Moon government) and sponsoring resolutions 'from 2008' start some time
+    in those years; time:intervalStartedBy a whole year would say 1 January."""
+    for name, year in (("since-2016", "2016"), ("2008-to-2019-11", "2008")):
+        interval = f"<https://w3id.org/nkd/id/time/{name}>"
+        assert not ask(store, PREFIXES + f"ASK {{ {interval} time:intervalStartedBy ?start }}"), name
+        assert ask(store, PREFIXES + f'ASK {{ {interval} nkd:beginsWithin/rdfs:label "{year}"@en }}'), name
+
+
 def test_event_identifiers_carry_no_date_the_event_lacks(store):
     """A slug such as event/2019-11-… is a date claim: the event, an event it is part of, or an
     observation quantifying it must carry that date (undated disclosures, reactions and
