@@ -321,6 +321,8 @@ def test_cors_allows_any_origin(endpoint_server):
     response = requests.get(endpoint_server.url + "/sparql", params={"query": "ASK {}"},
                             headers={"Origin": "https://yasgui.example"}, timeout=30)
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+    page = requests.get(endpoint_server.url + "/sparql", headers={"Accept": "text/html"}, timeout=30)
+    assert page.headers["Content-Type"].startswith("text/html") and "Accept" in page.headers["Vary"]
     error = sparql(endpoint_server, query="SELECT")
     assert error.status_code == 400 and error.headers["Access-Control-Allow-Origin"] == "*"
 

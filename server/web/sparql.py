@@ -184,6 +184,13 @@ def _preflight() -> Response:
     return response
 
 
+@bp.after_request
+def vary_on_accept(response: Response) -> Response:
+    """Every answer of /sparql (results, page, description, error) depends on Accept."""
+    response.vary.add("Accept")
+    return response
+
+
 @bp.after_app_request
 def allow_any_origin(response: Response) -> Response:
     """Let pages on any origin read every answer: the data is public and nothing uses cookies."""
