@@ -38,7 +38,9 @@ def settings_options(names: tuple[str, ...] | None = None) -> Callable[[Callable
 
 
 def _metavar(spec: Any) -> str:
-    return {int: "N", float: "SECONDS" if spec.name.endswith("_s") else "X", str: "TEXT"}.get(spec.parse, "BOOL")
+    if isinstance(spec.default, bool):
+        return "BOOL"
+    return {int: "N", float: "SECONDS" if spec.name.endswith("_s") else "X"}.get(spec.parse, "TEXT")
 
 
 def resolve_settings(options: dict[str, Any]) -> Settings:
