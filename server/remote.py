@@ -254,9 +254,9 @@ class RemoteEngine:
 
     def triples(self, query: Query, dataset: Dataset = Dataset(),
                 max_rows: int | None = None) -> list[tuple[Term, Term, Term]]:
-        """Run a CONSTRUCT or DESCRIBE query; return its (first ``max_rows``) triples as :class:`Term` tuples."""
-        return [(Term.from_ox(t.subject), Term.from_ox(t.predicate), Term.from_ox(t.object))
-                for t in self._graph(query, dataset)[:max_rows]]
+        """Run a CONSTRUCT or DESCRIBE query; return its triples (the first ``max_rows``, if given)."""
+        graph = self._graph(query, dataset)[:max_rows]
+        return [(Term.from_ox(t.subject), Term.from_ox(t.predicate), Term.from_ox(t.object)) for t in graph]
 
     def dump(self, fmt: Format, prefixes: dict[str, str] | None = None) -> bytes:
         """Every named graph of the store serialized in ``fmt``, for the dataset dumps.
