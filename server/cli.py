@@ -39,7 +39,9 @@ def settings_options(names: tuple[str, ...] | None = None) -> Callable[[Callable
 
 
 def _metavar(spec: Any) -> str:
-    return {int: "N", float: "SECONDS" if spec.name.endswith("_s") else "X", str: "TEXT"}.get(spec.parse, "BOOL")
+    if isinstance(spec.default, bool):
+        return "BOOL"
+    return {int: "N", float: "SECONDS" if spec.name.endswith("_s") else "X"}.get(spec.parse, "TEXT")
 
 
 def resolve_settings(options: dict[str, Any]) -> Settings:
@@ -117,7 +119,11 @@ def _app_factory(paths: list[str], store_dir: str | None = None,
                  endpoint: str | None = None) -> Callable[[Settings], Any]:
     import time
 
-    started = time.time()  # here, in the master: the same in every worker
+    from .web import errors, linked_data, sparql, system  # noqa: F401
+
+    # The imports above run here, in the master, once: workers are forked with them
+    # loaded, so a worker (and a replacement after a crash or an overrun) starts faster.
+    started = time.time()  # here too: the same in every worker
 
     # Runs in each worker after the fork: a store or connection pool opened before it
     # would be shared by processes that must not share it.
