@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 from typing import Any, Callable, Iterator
 
 import click
 
-from .errors import InputError, NkdError, SettingError
+from .errors import BadRequest, InputError, NkdError, PayloadTooLarge, SettingError
 from .settings import SPECS, Settings, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -38,7 +39,9 @@ def settings_options(names: tuple[str, ...] | None = None) -> Callable[[Callable
 
 
 def _metavar(spec: Any) -> str:
-    return {int: "N", float: "SECONDS" if spec.name.endswith("_s") else "X", str: "TEXT"}.get(spec.parse, "BOOL")
+    if isinstance(spec.default, bool):
+        return "BOOL"
+    return {int: "N", float: "SECONDS" if spec.name.endswith("_s") else "X"}.get(spec.parse, "TEXT")
 
 
 def resolve_settings(options: dict[str, Any]) -> Settings:
@@ -52,7 +55,7 @@ def fail(err: NkdError) -> None:
     click.echo(f"nkd: error: {err.message}", err=True)
     if err.hint:
         click.echo(f"How to fix: {err.hint}", err=True)
-    sys.exit(EXIT_INPUT if isinstance(err, (InputError, SettingError)) else EXIT_FAILED)
+    sys.exit(EXIT_INPUT if isinstance(err, (InputError, SettingError, BadRequest)) else EXIT_FAILED)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -116,7 +119,11 @@ def _app_factory(paths: list[str], store_dir: str | None = None,
                  endpoint: str | None = None) -> Callable[[Settings], Any]:
     import time
 
-    started = time.time()  # here, in the master: the same in every worker
+    from .web import errors, linked_data, sparql, system  # noqa: F401
+
+    # The imports above run here, in the master, once: workers are forked with them
+    # loaded, so a worker (and a replacement after a crash or an overrun) starts faster.
+    started = time.time()  # here too: the same in every worker
 
     # Runs in each worker after the fork: a store or connection pool opened before it
     # would be shared by processes that must not share it.
@@ -159,17 +166,21 @@ def _embedded_store(settings: Settings, paths: list[str] | tuple[str, ...], stor
 @cli.command()
 @click.argument("query")
 @click.option("--format", "fmt", default="table", show_default=True,
-              type=click.Choice(["table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml"]),
-              help="Output format: a readable table, or any result / RDF format.")
+              type=click.Choice(["table", "json", "xml", "csv", "tsv",
+                                 "turtle", "ntriples", "jsonld", "rdfxml", "nquads", "trig"]),
+              help="Output format: a readable table, or a result format (json, xml, csv, tsv: "
+                   "SELECT/ASK) or an RDF format (turtle … trig: CONSTRUCT/DESCRIBE).")
 @click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False),
               help="Query these RDF files instead of the shipped graph.")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False),
               help="Query the on-disk store built by `nkd load --store DIR`.")
-@settings_options(("query_timeout_s", "max_query_bytes", "max_query_depth", "max_result_bytes", "public_base"))
+@settings_options(("query_timeout_s", "max_query_bytes", "max_query_depth", "max_query_operators",
+                   "max_result_bytes", "public_base"))
 def query(query: str, fmt: str, data: tuple[str, ...], store_dir: str | None, **options: Any) -> None:
     """Run QUERY on the embedded store, with the same guards as the endpoint.
 
     QUERY is the query text, or @FILE to read it from a file (@- for standard input).
+    Exit codes: 0 answered, 1 refused, timed out or failed, 2 bad query or input.
     """
     from .negotiation import ALL_FORMATS, find_format
     from .sparql import EmbeddedEngine, QueryRunner, check_query, offered_formats
@@ -177,7 +188,10 @@ def query(query: str, fmt: str, data: tuple[str, ...], store_dir: str | None, **
 
     settings = resolve_settings(options)
     text = _read_query_arg(query)
-    checked = check_query(text, settings)
+    try:
+        checked = check_query(text, settings)
+    except PayloadTooLarge as err:  # a query too long is bad input (2), unlike a result too large (1)
+        raise InputError(err.message, hint=err.hint) from None
     store = _embedded_store(settings, data, store_dir)
     engine = EmbeddedEngine(store, settings, QueryRunner(1))
     try:
@@ -190,8 +204,10 @@ def query(query: str, fmt: str, data: tuple[str, ...], store_dir: str | None, **
         chosen = find_format(fmt, ALL_FORMATS)
         if chosen not in offered_formats(checked):
             raise InputError(f"--format {fmt} does not fit a {checked.form} query",
-                             hint="Use json, xml, csv or tsv for SELECT/ASK; turtle, ntriples, jsonld or rdfxml for CONSTRUCT/DESCRIBE.")
-        sys.stdout.buffer.write(engine.serialize(checked, chosen))
+                             hint="Use json, xml, csv or tsv for SELECT/ASK; turtle, ntriples, jsonld, "
+                                  "rdfxml, nquads or trig for CONSTRUCT/DESCRIBE.")
+        with engine.serialize_file(checked, chosen) as result:
+            shutil.copyfileobj(result, sys.stdout.buffer)
         sys.stdout.flush()
     except NkdError as err:
         if engine.runner.overruns:

@@ -121,12 +121,17 @@ def build_store(target: str | Path, sources: list[Source], public_base: str,
     Raises :class:`InputError` (with file, line and column for a syntax error); ``target``
     is then untouched. ``on_bytes`` is called with the number of input bytes parsed.
     """
-    target = Path(target)
+    # Resolved: "." gets a name, and a symlink keeps pointing where the store is.
+    target = Path(target).resolve()
     _check_target(target)
     total = input_size(sources)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # A sibling, so that the final rename stays on one file system.
-    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.loading-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # A sibling, so that the final rename stays on one file system.
+        building = Path(tempfile.mkdtemp(prefix=f".{target.name}.loading-", dir=target.parent))
+    except OSError as exc:
+        raise InputError(f"{target.parent}: cannot create the store there: {exc.strerror or exc}",
+                         path=str(target), hint="Pass --store a directory you can write to.") from None
     try:
         _bulk_load(building, sources, on_bytes)
         info = {
@@ -136,8 +141,12 @@ def build_store(target: str | Path, sources: list[Source], public_base: str,
             "input_bytes": total,
             "sources": [{"file": source.path.name, "graph": source.graph} for source in sources],
         }
-        (building / MARKER).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-        _swap_into_place(building, target)
+        try:
+            (building / MARKER).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+            _swap_into_place(building, target)
+        except OSError as exc:
+            raise InputError(f"{target}: cannot put the new store in place: {exc.strerror or exc}",
+                             path=str(target), hint="Check the permissions of the directory and its parent.") from None
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise

@@ -21,9 +21,9 @@ FACT_FLOORS = {
     "qb:Observation": 37,            # every stated figure
     "nkd:Event": 58,                 # events, trends and sub-events
     "nkd:Claim": 67,                 # attributed statements, the authors' own included
-    "nkd:RelativeExpression": 39,    # "last year", "tripled", "six months later"…
+    "nkd:RelativeExpression": 40,    # "last year", "tripled", "six months later"…
     "nkd:Position": 9,               # posts held, with status and time where stated
-    "oa:Annotation": 218,            # verbatim quotes anchoring them
+    "oa:Annotation": 223,            # verbatim quotes anchoring them
 }
 ACTOR_RELATION_FLOOR = 60  # sizes, ages, kinship, sub-organisations, jurisdictions, leanings, aliases
 

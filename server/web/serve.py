@@ -71,6 +71,9 @@ class NkdServer(BaseApplication):
             "timeout": max(30, int(s.query_timeout_s * 2) + 5),
             "graceful_timeout": int(s.query_timeout_s) + 5,
             "keepalive": 5,
+            # GET queries travel in the request line; gunicorn's default of 4 KB would cut
+            # off ordinary queries, 8 KB is its maximum. Longer queries are POSTed.
+            "limit_request_line": 8190,
             "worker_exit": _worker_exit,
             "proc_name": "nkd",
             "accesslog": "-",
