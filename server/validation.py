@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -32,7 +33,7 @@ from rdflib.plugins.parsers.notation3 import RDFSink, SinkParser
 from rdflib.term import Node
 
 from .data import data_root, turtle_files
-from .errors import InputError
+from .errors import InputError, NkdError
 from .store import parse_error, rdf_format
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -418,7 +419,23 @@ class _DataGraph(Graph):
     def query(self, query_object, processor="sparql", result="sparql", initNs=None,  # noqa: N803
               initBindings=None, use_store_provided=True, **kwargs):  # noqa: N803
         """Answer a SPARQL query (a string) with pyoxigraph over the union of the files."""
+        _check_shape_query(query_object)
         return self._sparql.query(query_object, dict(initNs or {}), dict(initBindings or {}), "__UNION__")
+
+
+@lru_cache(maxsize=None)
+def _check_shape_query(text: str) -> None:
+    # pyoxigraph runs SERVICE over HTTP; a shape (from --shapes) must not make validation
+    # open a connection or change the data. The endpoint's own guard decides, once per text.
+    from .settings import load_settings
+    from .sparql import check_query
+
+    try:
+        check_query(text, load_settings(environ={}))
+    except NkdError as err:
+        raise InputError(f"a SPARQL query of the shapes cannot run: {err.message}",
+                         hint="Validation reads only the given files: remove SERVICE, updates and "
+                              "external graphs from the shapes' SPARQL.") from None
 
 
 def load_shapes(paths: Sequence[str | Path] | None = None) -> tuple[Graph, NamespaceManager]:

@@ -239,3 +239,9 @@ def test_every_format_renders_a_conforming_report(fmt):
     run = nkd_validate(BASE, "--format", fmt)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip()
+
+
+def test_shapes_cannot_make_validation_open_a_connection():
+    run = nkd_validate(BASE, "--shapes", "tests/fixtures/validate/service-target-shapes.ttl")
+    assert run.returncode == 2
+    assert "SERVICE" in run.stderr and "Traceback" not in run.stderr
