@@ -132,7 +132,7 @@ def _app_factory(paths: list[str], store_dir: str | None = None,
         from .disk_store import built_at
         from .linked_data import newest_mtime
         from .web import create_app
-        from .web.serve import retire_worker
+        from .web.serve import abandon_worker, retire_worker
 
         if endpoint:
             from .remote import RemoteEngine
@@ -143,7 +143,8 @@ def _app_factory(paths: list[str], store_dir: str | None = None,
             from .sparql import EmbeddedEngine, QueryRunner
 
             store = _embedded_store(settings, paths, store_dir)
-            engine = EmbeddedEngine(store, settings, QueryRunner(settings.threads, on_overrun=retire_worker))
+            runner = QueryRunner.for_settings(settings, on_overrun=retire_worker, on_memory_overrun=abandon_worker)
+            engine = EmbeddedEngine(store, settings, runner)
             modified = built_at(store_dir) if store_dir else newest_mtime(paths or data_files())
         app = create_app(settings, engine=engine)
         # Last-Modified of the dumps: the same in every worker, from the data served.
@@ -193,7 +194,7 @@ def query(query: str, fmt: str, data: tuple[str, ...], store_dir: str | None, **
     except PayloadTooLarge as err:  # a query too long is bad input (2), unlike a result too large (1)
         raise InputError(err.message, hint=err.hint) from None
     store = _embedded_store(settings, data, store_dir)
-    engine = EmbeddedEngine(store, settings, QueryRunner(1))
+    engine = EmbeddedEngine(store, settings, QueryRunner.for_settings(settings, threads=1))
     try:
         if fmt == "table":
             if checked.returns_graph:

@@ -23,6 +23,7 @@ import queue
 import re
 import tempfile
 import threading
+import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -31,7 +32,8 @@ from typing import Any, BinaryIO, Callable, Iterable, Protocol, Sequence
 
 import pyoxigraph as ox
 
-from .errors import NkdError, PayloadTooLarge, QueryRefused, QuerySyntaxError, QueryTimeout
+from .errors import (NkdError, PayloadTooLarge, QueryRefused, QuerySyntaxError, QueryTimeout,
+                     QueryTooExpensive)
 from .negotiation import (DATASET_FORMATS, GRAPH_FORMATS, HTML, RESULTS_FORMATS, Format)
 from .settings import Settings
 
@@ -405,28 +407,60 @@ class _LimitedWriter:
 QUERY_THREAD_STACK_BYTES = 512 * 1024 * 1024
 
 
-class QueryRunner:
-    """Runs functions on dedicated threads and stops waiting for them after a timeout.
+def resident_bytes() -> int | None:
+    """This process's resident memory (Linux ``/proc/self/statm``), or None where unknown."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE_BYTES
+    except (OSError, ValueError, IndexError):
+        return None
 
-    A function that overruns cannot be stopped (pyoxigraph has no cancellation); its
-    thread is abandoned, a fresh thread takes its place, and ``on_overrun`` is called
-    so that the host can retire the process. ``threads`` bounds concurrent queries.
+
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+# How often the memory guard looks at the process's size. pyoxigraph can grow by
+# ~400 MB/s sorting a cartesian product, so a query overshoots the limit by ~20 MB.
+MEMORY_POLL_S = 0.05
+
+
+class QueryRunner:
+    """Runs functions on dedicated threads and stops waiting for them past a limit.
+
+    Two limits, because pyoxigraph can neither cancel a query nor bound its memory:
+    a caller waits at most ``timeout_s`` (then :class:`QueryTimeout`), and while
+    queries run the process may grow by at most ``memory_limit_bytes`` over its size
+    when idle (then every running query fails with :class:`QueryTooExpensive`). A
+    query past a limit cannot be stopped: its thread is abandoned, a fresh thread
+    takes its place, and ``on_overrun`` (time) or ``on_memory_overrun`` (memory) is
+    called so that the host can replace the process — gracefully after a timeout, at
+    once when memory runs away. ``threads`` bounds concurrent queries.
     """
 
-    def __init__(self, threads: int, on_overrun: Callable[[], None] | None = None) -> None:
+    def __init__(self, threads: int, on_overrun: Callable[[], None] | None = None,
+                 memory_limit_bytes: int | None = None,
+                 on_memory_overrun: Callable[[], None] | None = None) -> None:
         self._tasks: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._threads = threads
+        self._active: set[Future[Any]] = set()
         self.on_overrun = on_overrun
+        self.on_memory_overrun = on_memory_overrun
         self.overruns = 0
         for _ in range(threads):
-            self._spawn()
+            self._spawn(self._work)
+        if memory_limit_bytes is not None and resident_bytes() is not None:
+            self._spawn(lambda: self._guard_memory(memory_limit_bytes), name="nkd-memory-guard")
 
-    def _spawn(self) -> None:
+    @classmethod
+    def for_settings(cls, settings: Settings, threads: int | None = None, **callbacks: Any) -> "QueryRunner":
+        """A runner with the limits of ``settings`` (``threads`` defaults to the setting)."""
+        return cls(threads or settings.threads, memory_limit_bytes=settings.max_query_memory_mb * 2**20,
+                   **callbacks)
+
+    def _spawn(self, target: Callable[[], None], name: str = "nkd-query") -> None:
         with self._lock:
             previous = threading.stack_size(QUERY_THREAD_STACK_BYTES)
             try:
-                thread = threading.Thread(target=self._work, name="nkd-query", daemon=True)
+                thread = threading.Thread(target=target, name=name, daemon=True)
                 thread.start()
             finally:
                 threading.stack_size(previous)
@@ -439,10 +473,44 @@ class QueryRunner:
             fn, future = item
             if not future.set_running_or_notify_cancel():
                 continue
+            with self._lock:
+                self._active.add(future)
             try:
-                future.set_result(fn())
+                outcome, failed = fn(), False
             except BaseException as exc:  # handed to the waiting caller
-                future.set_exception(exc)
+                outcome, failed = exc, True
+            with self._lock:
+                self._active.discard(future)
+                if future.done():  # failed by the memory guard meanwhile
+                    continue
+                if failed:
+                    future.set_exception(outcome)
+                else:
+                    future.set_result(outcome)
+
+    def _guard_memory(self, limit: int) -> None:
+        baseline = resident_bytes() or 0
+        while True:
+            time.sleep(MEMORY_POLL_S)
+            size = resident_bytes() or 0
+            with self._lock:
+                if not self._active:
+                    baseline = size  # caches and freed-but-kept pages are not a query's
+                    continue
+                if size - baseline <= limit:
+                    continue
+                running = [f for f in self._active if not f.done()]
+                error = QueryTooExpensive(
+                    f"the queries running here needed more than {limit // 2**20:,} MB of memory")
+                for future in running:
+                    future.set_exception(error)
+                self._active.clear()
+            self.overruns += 1
+            for _ in running:
+                self._spawn(self._work)
+            if self.on_memory_overrun is not None:
+                self.on_memory_overrun()
+            return  # the process is being replaced; one report is enough
 
     def run(self, fn: Callable[[], Any], timeout_s: float) -> Any:
         """Run ``fn`` on a query thread; return its result or raise :class:`QueryTimeout`."""
@@ -456,7 +524,7 @@ class QueryRunner:
                     f"the query waited {timeout_s:g} s for a free query thread",
                     hint="The server is busy; try again shortly.") from None
             self.overruns += 1
-            self._spawn()  # replace the thread that is stuck in the query
+            self._spawn(self._work)  # replace the thread that is stuck in the query
             if self.on_overrun is not None:
                 self.on_overrun()
             raise QueryTimeout(f"the query ran longer than the {timeout_s:g} s limit") from None
@@ -518,7 +586,7 @@ class EmbeddedEngine:
 
     def __post_init__(self) -> None:
         if self.runner is None:
-            self.runner = QueryRunner(self.settings.threads)
+            self.runner = QueryRunner.for_settings(self.settings)
 
     def _evaluate(self, query: Query, dataset: Dataset) -> Any:
         options: dict[str, Any] = {}

@@ -266,8 +266,9 @@ def test_regression_rdflib_sparql_parser_is_not_in_the_server():
 
 @pytest.fixture(scope="module")
 def short_timeout_server(tmp_path_factory):
+    # A memory limit well above what 2 s of sorting takes, so that the time limit answers.
     running = start_server(tmp_path_factory.mktemp("timeout"), "--timeout", "2", "--workers", "1",
-                           "--threads", "4", *endpoint_data_args())
+                           "--threads", "4", "--max-query-memory-mb", "8192", *endpoint_data_args())
     yield running
     running.stop()
 
