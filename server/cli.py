@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 from typing import Any, Callable, Iterator
 
 import click
 
-from .errors import InputError, NkdError, SettingError
+from .errors import BadRequest, InputError, NkdError, PayloadTooLarge, SettingError
 from .settings import SPECS, Settings, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -38,7 +39,9 @@ def settings_options(names: tuple[str, ...] | None = None) -> Callable[[Callable
 
 
 def _metavar(spec: Any) -> str:
-    return {int: "N", float: "SECONDS" if spec.name.endswith("_s") else "X", str: "TEXT"}.get(spec.parse, "BOOL")
+    if isinstance(spec.default, bool):
+        return "BOOL"
+    return {int: "N", float: "SECONDS" if spec.name.endswith("_s") else "X"}.get(spec.parse, "TEXT")
 
 
 def resolve_settings(options: dict[str, Any]) -> Settings:
@@ -52,7 +55,7 @@ def fail(err: NkdError) -> None:
     click.echo(f"nkd: error: {err.message}", err=True)
     if err.hint:
         click.echo(f"How to fix: {err.hint}", err=True)
-    sys.exit(EXIT_INPUT if isinstance(err, (InputError, SettingError)) else EXIT_FAILED)
+    sys.exit(EXIT_INPUT if isinstance(err, (InputError, SettingError, BadRequest)) else EXIT_FAILED)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -116,7 +119,11 @@ def _app_factory(paths: list[str], store_dir: str | None = None,
                  endpoint: str | None = None) -> Callable[[Settings], Any]:
     import time
 
-    started = time.time()  # here, in the master: the same in every worker
+    from .web import errors, linked_data, sparql, system  # noqa: F401
+
+    # The imports above run here, in the master, once: workers are forked with them
+    # loaded, so a worker (and a replacement after a crash or an overrun) starts faster.
+    started = time.time()  # here too: the same in every worker
 
     # Runs in each worker after the fork: a store or connection pool opened before it
     # would be shared by processes that must not share it.
@@ -125,7 +132,7 @@ def _app_factory(paths: list[str], store_dir: str | None = None,
         from .disk_store import built_at
         from .linked_data import newest_mtime
         from .web import create_app
-        from .web.serve import retire_worker
+        from .web.serve import abandon_worker, retire_worker
 
         if endpoint:
             from .remote import RemoteEngine
@@ -136,7 +143,8 @@ def _app_factory(paths: list[str], store_dir: str | None = None,
             from .sparql import EmbeddedEngine, QueryRunner
 
             store = _embedded_store(settings, paths, store_dir)
-            engine = EmbeddedEngine(store, settings, QueryRunner(settings.threads, on_overrun=retire_worker))
+            runner = QueryRunner.for_settings(settings, on_overrun=retire_worker, on_memory_overrun=abandon_worker)
+            engine = EmbeddedEngine(store, settings, runner)
             modified = built_at(store_dir) if store_dir else newest_mtime(paths or data_files())
         app = create_app(settings, engine=engine)
         # Last-Modified of the dumps: the same in every worker, from the data served.
@@ -159,17 +167,21 @@ def _embedded_store(settings: Settings, paths: list[str] | tuple[str, ...], stor
 @cli.command()
 @click.argument("query")
 @click.option("--format", "fmt", default="table", show_default=True,
-              type=click.Choice(["table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml"]),
-              help="Output format: a readable table, or any result / RDF format.")
+              type=click.Choice(["table", "json", "xml", "csv", "tsv",
+                                 "turtle", "ntriples", "jsonld", "rdfxml", "nquads", "trig"]),
+              help="Output format: a readable table, or a result format (json, xml, csv, tsv: "
+                   "SELECT/ASK) or an RDF format (turtle … trig: CONSTRUCT/DESCRIBE).")
 @click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False),
               help="Query these RDF files instead of the shipped graph.")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False),
               help="Query the on-disk store built by `nkd load --store DIR`.")
-@settings_options(("query_timeout_s", "max_query_bytes", "max_query_depth", "max_result_bytes", "public_base"))
+@settings_options(("query_timeout_s", "max_query_bytes", "max_query_depth", "max_query_operators",
+                   "max_result_bytes", "public_base"))
 def query(query: str, fmt: str, data: tuple[str, ...], store_dir: str | None, **options: Any) -> None:
     """Run QUERY on the embedded store, with the same guards as the endpoint.
 
     QUERY is the query text, or @FILE to read it from a file (@- for standard input).
+    Exit codes: 0 answered, 1 refused, timed out or failed, 2 bad query or input.
     """
     from .negotiation import ALL_FORMATS, find_format
     from .sparql import EmbeddedEngine, QueryRunner, check_query, offered_formats
@@ -177,9 +189,12 @@ def query(query: str, fmt: str, data: tuple[str, ...], store_dir: str | None, **
 
     settings = resolve_settings(options)
     text = _read_query_arg(query)
-    checked = check_query(text, settings)
+    try:
+        checked = check_query(text, settings)
+    except PayloadTooLarge as err:  # a query too long is bad input (2), unlike a result too large (1)
+        raise InputError(err.message, hint=err.hint) from None
     store = _embedded_store(settings, data, store_dir)
-    engine = EmbeddedEngine(store, settings, QueryRunner(1))
+    engine = EmbeddedEngine(store, settings, QueryRunner.for_settings(settings, threads=1))
     try:
         if fmt == "table":
             if checked.returns_graph:
@@ -190,8 +205,10 @@ def query(query: str, fmt: str, data: tuple[str, ...], store_dir: str | None, **
         chosen = find_format(fmt, ALL_FORMATS)
         if chosen not in offered_formats(checked):
             raise InputError(f"--format {fmt} does not fit a {checked.form} query",
-                             hint="Use json, xml, csv or tsv for SELECT/ASK; turtle, ntriples, jsonld or rdfxml for CONSTRUCT/DESCRIBE.")
-        sys.stdout.buffer.write(engine.serialize(checked, chosen))
+                             hint="Use json, xml, csv or tsv for SELECT/ASK; turtle, ntriples, jsonld, "
+                                  "rdfxml, nquads or trig for CONSTRUCT/DESCRIBE.")
+        with engine.serialize_file(checked, chosen) as result:
+            shutil.copyfileobj(result, sys.stdout.buffer)
         sys.stdout.flush()
     except NkdError as err:
         if engine.runner.overruns:
@@ -200,6 +217,46 @@ def query(query: str, fmt: str, data: tuple[str, ...], store_dir: str | None, **
             sys.stderr.flush()
             os._exit(EXIT_FAILED)
         raise
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path())
+@click.option("--shapes", "shapes", multiple=True, type=click.Path(), metavar="FILE",
+              help="Validate against these shapes files (or directories) instead of the shipped shapes.")
+@click.option("--format", "fmt", default="text", show_default=True,
+              type=click.Choice(["text", "turtle", "json", "junit", "github"]),
+              help="text: grouped by file, for people; turtle: the SHACL validation report graph; "
+                   "json: results as objects; junit: JUnit XML for CI; github: GitHub Actions annotations.")
+@click.option("--allow-warnings", is_flag=True,
+              help="Exit 0 when there are warnings (or infos) but no violation.")
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the report to FILE instead of standard output (a summary line still goes to stderr).")
+@click.pass_context
+def validate(ctx: click.Context, files: tuple[str, ...], shapes: tuple[str, ...], fmt: str,
+             allow_warnings: bool, output: str | None) -> None:
+    """Validate the shipped graph, or RDF FILES (or directories), against the SHACL shapes.
+
+    The shipped ontology is always part of the data graph, so shapes that target a class
+    reach its subclasses. Exit status: 0 conforms, 1 violations (or warnings, unless
+    --allow-warnings), 2 a file could not be read (the message names file and line).
+    """
+    from .validation import validate as run_validation
+    from .validation_report import render, summary
+
+    report = run_validation(list(files) if files else None, list(shapes) if shapes else None)
+    text = render(report, fmt, allow_warnings)
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise InputError(f"cannot write the report to {output}: {exc.strerror or exc}", path=output,
+                             hint="Choose a writable --output path.") from None
+    else:
+        click.echo(text, nl=False)
+    if output or fmt not in ("text", "github"):  # those two end with the summary themselves
+        click.echo(summary(report, allow_warnings), err=True)
+    ctx.exit(EXIT_FAILED if report.failed(allow_warnings) else EXIT_OK)
 
 
 # Below this much input a load takes about a second: no bar, unless asked for.
@@ -278,46 +335,6 @@ def push(files: tuple[str, ...], gsp_url: str, timeout_s: float, **options: Any)
 
     uploads = push_graphs(gsp_url, sources, timeout_s, on_upload=report)
     click.echo(f"nkd: pushed {len(uploads)} graph(s), {sum(u.triples for u in uploads):,} triples", err=True)
-
-
-@cli.command()
-@click.argument("files", nargs=-1, type=click.Path())
-@click.option("--shapes", "shapes", multiple=True, type=click.Path(), metavar="FILE",
-              help="Validate against these shapes files (or directories) instead of the shipped shapes.")
-@click.option("--format", "fmt", default="text", show_default=True,
-              type=click.Choice(["text", "turtle", "json", "junit", "github"]),
-              help="text: grouped by file, for people; turtle: the SHACL validation report graph; "
-                   "json: results as objects; junit: JUnit XML for CI; github: GitHub Actions annotations.")
-@click.option("--allow-warnings", is_flag=True,
-              help="Exit 0 when there are warnings (or infos) but no violation.")
-@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Write the report to FILE instead of standard output (a summary line still goes to stderr).")
-@click.pass_context
-def validate(ctx: click.Context, files: tuple[str, ...], shapes: tuple[str, ...], fmt: str,
-             allow_warnings: bool, output: str | None) -> None:
-    """Validate the shipped graph, or RDF FILES (or directories), against the SHACL shapes.
-
-    The shipped ontology is always part of the data graph, so shapes that target a class
-    reach its subclasses. Exit status: 0 conforms, 1 violations (or warnings, unless
-    --allow-warnings), 2 a file could not be read (the message names file and line).
-    """
-    from .validation import validate as run_validation
-    from .validation_report import render, summary
-
-    report = run_validation(list(files) if files else None, list(shapes) if shapes else None)
-    text = render(report, fmt, allow_warnings)
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as exc:
-            raise InputError(f"cannot write the report to {output}: {exc.strerror or exc}", path=output,
-                             hint="Choose a writable --output path.") from None
-    else:
-        click.echo(text, nl=False)
-    if output or fmt != "text":
-        click.echo(summary(report, allow_warnings), err=True)
-    ctx.exit(EXIT_FAILED if report.failed(allow_warnings) else EXIT_OK)
 
 
 def _read_query_arg(value: str) -> str:

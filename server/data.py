@@ -35,3 +35,8 @@ def data_files() -> list[Path]:
 def sources_dir() -> Path:
     """The directory holding the source documents the graph quotes."""
     return data_root() / "graph" / "sources"
+
+
+def query_files() -> list[Path]:
+    """The example queries in ``graph/queries/`` (one per competency question), sorted by name."""
+    return sorted((data_root() / "graph" / "queries").glob("*.rq"))

@@ -4,8 +4,8 @@ Building. :func:`build_store` bulk-loads the sources (the shipped graph or any R
 files, one named graph per file exactly as :mod:`server.store` names them) into a new
 directory beside the target, and only when every file has loaded does it swap that
 directory into place. A syntax error, a missing file or an interrupt leaves an existing
-store as it was. ``Store.bulk_load`` writes sorted files straight into RocksDB's lowest
-level, which is what `oxigraph load` does too, so the two load at the same speed.
+store as it was. ``Store.bulk_load`` is the bulk loader `oxigraph load` uses (sorted
+files ingested into RocksDB, no write-ahead log): the two do the same work.
 
 Opening. :func:`open_store` opens a built store with ``Store.read_only``: nothing is
 parsed, RocksDB only reads its manifest, so opening takes tens of milliseconds whatever
@@ -121,12 +121,17 @@ def build_store(target: str | Path, sources: list[Source], public_base: str,
     Raises :class:`InputError` (with file, line and column for a syntax error); ``target``
     is then untouched. ``on_bytes`` is called with the number of input bytes parsed.
     """
-    target = Path(target)
+    # Resolved: "." gets a name, and a symlink keeps pointing where the store is.
+    target = Path(target).resolve()
     _check_target(target)
     total = input_size(sources)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # A sibling, so that the final rename stays on one file system.
-    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.loading-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # A sibling, so that the final rename stays on one file system.
+        building = Path(tempfile.mkdtemp(prefix=f".{target.name}.loading-", dir=target.parent))
+    except OSError as exc:
+        raise InputError(f"{target.parent}: cannot create the store there: {exc.strerror or exc}",
+                         path=str(target), hint="Pass --store a directory you can write to.") from None
     try:
         _bulk_load(building, sources, on_bytes)
         info = {
@@ -136,8 +141,12 @@ def build_store(target: str | Path, sources: list[Source], public_base: str,
             "input_bytes": total,
             "sources": [{"file": source.path.name, "graph": source.graph} for source in sources],
         }
-        (building / MARKER).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-        _swap_into_place(building, target)
+        try:
+            (building / MARKER).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+            _swap_into_place(building, target)
+        except OSError as exc:
+            raise InputError(f"{target}: cannot put the new store in place: {exc.strerror or exc}",
+                             path=str(target), hint="Check the permissions of the directory and its parent.") from None
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
@@ -152,7 +161,9 @@ def _bulk_load(directory: Path, sources: list[Source], on_bytes: ProgressCallbac
             to_graph = ox.NamedNode(source.graph) if source.graph else None
             try:
                 with open(source.path, "rb") as handle:
-                    reader = _CountingReader(handle, on_bytes) if on_bytes else handle
+                    # Read through Python rather than by path: each read returns to the
+                    # interpreter, so Ctrl-C stops a long load (and the bar can count).
+                    reader = _CountingReader(handle, on_bytes or _ignore)
                     # No base IRI, as for the in-memory store: a relative IRI is an error.
                     store.bulk_load(input=reader, format=fmt, to_graph=to_graph)
             except SyntaxError as exc:
@@ -166,6 +177,10 @@ def _bulk_load(directory: Path, sources: list[Source], on_bytes: ProgressCallbac
         # Close RocksDB before the directory is renamed: the store has no close(), and
         # this is the only reference to it.
         del store
+
+
+def _ignore(count: int) -> None:
+    pass
 
 
 _RENAME_EXCHANGE = 2  # linux/fs.h

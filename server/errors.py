@@ -132,6 +132,15 @@ class QueryTimeout(NkdError):
             "or run it against your own copy of the data (see /-/dumps).")
 
 
+class QueryTooExpensive(NkdError):
+    """The queries running in a worker made it grow past ``max_query_memory_mb``."""
+
+    status = 503
+    title = "Query needs too much memory"
+    hint = ("Make the query cheaper: avoid sorting or grouping cartesian products, add LIMIT, "
+            "or run it against your own copy of the data (see /-/dumps).")
+
+
 class Unavailable(NkdError):
     """The server cannot answer right now (e.g. the store is still loading)."""
 

@@ -36,7 +36,6 @@ from .errors import InputError, PayloadTooLarge, UpstreamError, UpstreamTimeout
 from .negotiation import GRAPH_FORMATS, DATASET_FORMATS, RESULTS_FORMATS, Format
 from .settings import Settings
 from .sparql import Dataset, Query, Table, Term, check_query, syntax_error
-from .sparql import _LimitedWriter  # the same size cap as the embedded engine's
 
 log = logging.getLogger("nkd")
 
@@ -147,6 +146,11 @@ class RemoteEngine:
                 raise self._failed(exc) from None
             try:
                 body = self._read_body(response, deadline)
+            except BaseException:
+                # Unread bytes must not reach the next request on this connection: close
+                # it, and the pool opens a fresh one when it next hands it out.
+                response.close()
+                raise
             finally:
                 response.release_conn()
             media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -166,9 +170,7 @@ class RemoteEngine:
                     return b"".join(chunks)
                 size += len(chunk)
                 if size > limit:
-                    raise PayloadTooLarge(
-                        f"the result is larger than {limit:,} bytes",
-                        hint="Add LIMIT, select fewer variables, or download a dump from /-/dumps.")
+                    raise _too_large(limit)
                 if time.monotonic() > deadline:
                     raise UpstreamTimeout(
                         f"the store did not finish its answer within the "
@@ -224,12 +226,18 @@ class RemoteEngine:
 
     def serialize(self, query: Query, fmt: Format, dataset: Dataset = Dataset()) -> bytes:
         """Run ``query`` on the store and return its result serialized in ``fmt``."""
-        sink = _LimitedWriter(self.settings.max_result_bytes)
         if query.returns_graph:
-            ox.serialize(self._graph(query, dataset), sink, fmt.ox)
+            body = ox.serialize(self._graph(query, dataset), format=fmt.ox)
         else:
-            self._solutions(query, dataset).serialize(sink, fmt.ox)
-        return sink.buffer.getvalue()
+            body = self._solutions(query, dataset).serialize(format=fmt.ox)
+        return self._capped(body)
+
+    def _capped(self, body: bytes) -> bytes:
+        # The store's answer was capped as it came in; the same data in another format
+        # is of the same order of size, so checking after serializing is enough.
+        if len(body) > self.settings.max_result_bytes:
+            raise _too_large(self.settings.max_result_bytes)
+        return body
 
     def table(self, query: Query, max_rows: int, dataset: Dataset = Dataset()) -> Table:
         """Run a SELECT or ASK query and return at most ``max_rows`` rows as a :class:`Table`."""
@@ -244,10 +252,11 @@ class RemoteEngine:
             rows.append([None if solution[v] is None else Term.from_ox(solution[v]) for v in variables])
         return Table(variables=variables, rows=rows)
 
-    def triples(self, query: Query, dataset: Dataset = Dataset()) -> list[tuple[Term, Term, Term]]:
-        """Run a CONSTRUCT or DESCRIBE query and return its triples as :class:`Term` tuples."""
-        return [(Term.from_ox(t.subject), Term.from_ox(t.predicate), Term.from_ox(t.object))
-                for t in self._graph(query, dataset)]
+    def triples(self, query: Query, dataset: Dataset = Dataset(),
+                max_rows: int | None = None) -> list[tuple[Term, Term, Term]]:
+        """Run a CONSTRUCT or DESCRIBE query; return its triples (the first ``max_rows``, if given)."""
+        graph = self._graph(query, dataset)[:max_rows]
+        return [(Term.from_ox(t.subject), Term.from_ox(t.predicate), Term.from_ox(t.object)) for t in graph]
 
     def dump(self, fmt: Format, prefixes: dict[str, str] | None = None) -> bytes:
         """Every named graph of the store serialized in ``fmt``, for the dataset dumps.
@@ -257,19 +266,21 @@ class RemoteEngine:
         ``GRAPH ?g``, so the answer does not depend on the store's default graph setting;
         a store loaded by `nkd push` keeps everything in named graphs.
         """
-        sink = _LimitedWriter(self.settings.max_result_bytes)
         if fmt in DATASET_FORMATS:
             rows = self._solutions(check_query(_ALL_QUADS, self.settings), Dataset())
             quads = [ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
-            ox.serialize(quads, sink, fmt.ox, prefixes=prefixes)
-        else:
-            triples = dict.fromkeys(self._graph(check_query(_ALL_TRIPLES, self.settings), Dataset()))
-            ox.serialize(triples, sink, fmt.ox, prefixes=prefixes)
-        return sink.buffer.getvalue()
+            return self._capped(ox.serialize(quads, format=fmt.ox, prefixes=prefixes))
+        triples = dict.fromkeys(self._graph(check_query(_ALL_TRIPLES, self.settings), Dataset()))
+        return self._capped(ox.serialize(triples, format=fmt.ox, prefixes=prefixes))
 
 
 _ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 _ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"the result is larger than {limit:,} bytes",
+                           hint="Add LIMIT, select fewer variables, or download a dump from /-/dumps.")
 
 
 def _find(media_type: str, formats: Iterable[Format]) -> Format:

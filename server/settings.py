@@ -39,9 +39,13 @@ class Spec:
 
     name: str
     parse: Callable[[str], Any]
-    default: Any
     help: str
     flag: str | None = None  # an extra, shorter command-line flag, if any
+
+    @property
+    def default(self) -> Any:
+        """The default value: the one :class:`Settings` declares, so it is stated once."""
+        return Settings.__dataclass_fields__[self.name].default
 
     @property
     def env(self) -> str:
@@ -55,29 +59,41 @@ class Spec:
 
 
 SPECS: tuple[Spec, ...] = (
-    Spec("host", str, "127.0.0.1", "Interface `nkd serve` listens on."),
-    Spec("port", int, 8000, "TCP port `nkd serve` listens on."),
-    Spec("workers", int, 2,
+    Spec("host", str, "Interface `nkd serve` listens on."),
+    Spec("port", int, "TCP port `nkd serve` listens on."),
+    Spec("workers", int,
          "Worker processes of `nkd serve`; each holds its own copy of an in-memory store."),
-    Spec("threads", int, 8, "Requests each worker process serves at once."),
-    Spec("query_timeout_s", float, 30.0,
+    Spec("threads", int,
+         "Requests each worker process serves at once, and the query threads it runs them on."),
+    Spec("query_timeout_s", float,
          "Wall-clock limit of one query; past it the client gets 503 and the worker "
          "process that ran the query is replaced.", flag="--timeout"),
-    Spec("max_query_bytes", int, 100_000,
+    Spec("max_query_bytes", int,
          "Longest query text accepted (UTF-8 bytes); longer gets 413."),
-    Spec("max_request_bytes", int, 1_000_000,
+    Spec("max_request_bytes", int,
          "Largest request body accepted; larger gets 413."),
-    Spec("max_query_depth", int, 200,
+    Spec("max_query_depth", int,
          "Deepest nesting of brackets, braces and parentheses in a query; deeper gets 400 "
          "before the parser sees it."),
-    Spec("max_result_bytes", int, 512 * 1024 * 1024,
+    Spec("max_query_operators", int,
+         "Most operators (+, -, ||, &&, !, path steps, UNION…) in a query; more gets 400 before "
+         "the parser sees it, since parse time grows with the cube of a chain's length."),
+    Spec("max_result_bytes", int,
          "Largest serialized result a query may produce; larger gets 413."),
-    Spec("max_html_rows", int, 1000,
+    Spec("max_query_memory_mb", int,
+         "How much a worker process may grow while its queries run, over its size when idle; "
+         "past it those queries get 503 and the worker is replaced."),
+    Spec("max_html_rows", int,
          "Result rows shown in an HTML table; the download links carry them all."),
-    Spec("cors", _parse_bool, True,
+    Spec("cors", _parse_bool,
          "Send `Access-Control-Allow-Origin: *` so query pages on other origins can use the endpoint."),
-    Spec("public_base", _parse_base, "https://w3id.org/nkd/",
+    Spec("cors_max_age_s", int,
+         "How long browsers may cache the answer to a CORS preflight (OPTIONS) request."),
+    Spec("public_base", _parse_base,
          "Namespace base of the graph's IRIs; request paths on this server map onto it."),
+    Spec("query_editor_url", str,
+         "Where the query page loads the YASQE editor from (yasqe.min.js and yasqe.min.css), "
+         "as an enhancement of its plain text area; empty turns it off."),
 )
 
 SPECS_BY_NAME: dict[str, Spec] = {spec.name: spec for spec in SPECS}
@@ -95,10 +111,14 @@ class Settings:
     max_query_bytes: int = 100_000
     max_request_bytes: int = 1_000_000
     max_query_depth: int = 200
+    max_query_operators: int = 256
     max_result_bytes: int = 512 * 1024 * 1024
+    max_query_memory_mb: int = 1024
     max_html_rows: int = 1000
     cors: bool = True
+    cors_max_age_s: int = 86400
     public_base: str = "https://w3id.org/nkd/"
+    query_editor_url: str = "https://cdn.jsdelivr.net/npm/@triply/yasqe@4.2.28/build/"
 
     def as_rows(self) -> list[dict[str, Any]]:
         """The table as rows of name, value, default, environment variable and help."""
@@ -156,7 +176,8 @@ def _convert(spec: Spec, value: Any, source: str) -> Any:
 
 def _check(settings: Settings) -> None:
     positive = ("port", "workers", "threads", "query_timeout_s", "max_query_bytes",
-                "max_request_bytes", "max_query_depth", "max_result_bytes", "max_html_rows")
+                "max_request_bytes", "max_query_depth", "max_query_operators", "max_result_bytes", "max_query_memory_mb",
+                "max_html_rows")
     for name in positive:
         if getattr(settings, name) <= 0:
             raise SettingError(f"{name} must be greater than 0, got {getattr(settings, name)}")

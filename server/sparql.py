@@ -18,17 +18,22 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import queue
 import re
+import tempfile
 import threading
+import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Iterable, Protocol, Sequence
 
 import pyoxigraph as ox
 
-from .errors import NkdError, PayloadTooLarge, QueryRefused, QuerySyntaxError, QueryTimeout
+from .errors import (NkdError, PayloadTooLarge, QueryRefused, QuerySyntaxError, QueryTimeout,
+                     QueryTooExpensive)
 from .negotiation import (DATASET_FORMATS, GRAPH_FORMATS, HTML, RESULTS_FORMATS, Format)
 from .settings import Settings
 
@@ -51,6 +56,8 @@ _TOKEN = re.compile(
   | (?P<word>(?:[\w\u00B7\u00C0-\U000EFFFF:%.\-]|\\[_~.\-!$&'()*+,;=/?#@%])+)
   | (?P<open>[{(\[])
   | (?P<close>[})\]])
+  | (?P<datatype>\^\^)
+  | (?P<op>&&|\|\||!=|<=|>=|[-+*/|^!=<>])
   | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
@@ -60,7 +67,6 @@ _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
-_PROLOGUE = frozenset({"BASE", "PREFIX"})
 
 
 @dataclass(frozen=True)
@@ -99,10 +105,14 @@ def check_query(text: str, settings: Settings) -> Query:
 
     Returns the :class:`Query`; raises :class:`PayloadTooLarge` (413),
     :class:`QueryRefused` (403) for an update or ``SERVICE``, or
-    :class:`QuerySyntaxError` (400) for a text that is too deep or has no query form.
+    :class:`QuerySyntaxError` (400) for a text that is too deep, has too many
+    operators or has no query form.
     """
     size = len(text.encode("utf-8"))
     if size > settings.max_query_bytes:
+        # Deep nesting is reported as such (400) even in a text that is also too long;
+        # scanning only the first max_query_bytes keeps the cost of refusing bounded.
+        _scan(text[: settings.max_query_bytes], settings)
         raise PayloadTooLarge(
             f"the query is {size:,} bytes; this endpoint accepts at most {settings.max_query_bytes:,}",
             hint="Shorten the query (VALUES blocks with thousands of rows are the usual cause), "
@@ -110,8 +120,30 @@ def check_query(text: str, settings: Settings) -> Query:
         )
     if "\x00" in text:
         raise QuerySyntaxError("the query contains a NUL character", hint="Remove the NUL character.")
+    form, has_dataset = _scan(text, settings)
+    if form is None:
+        raise QuerySyntaxError(
+            "no query form found: a query starts (after any PREFIX and BASE) with "
+            "SELECT, ASK, CONSTRUCT or DESCRIBE",
+            line=1, column=1,
+        )
+    return Query(text=text, form=form, has_dataset_clause=has_dataset)
+
+
+def _too_many_operators(limit: int, line: int, column: int) -> QuerySyntaxError:
+    return QuerySyntaxError(
+        f"the query has more than {limit} operators",
+        line=line, column=column,
+        hint="Long chains of operators (+, -, ||, &&, !, property path steps /, UNION) take "
+             "pyoxigraph's parser time that grows with the square or cube of their length; "
+             "use VALUES or IN (…) lists instead, or split the query.",
+    )
+
+
+def _scan(text: str, settings: Settings) -> tuple[str | None, bool]:
+    """Read the tokens; return the query form (None if none) and whether it has FROM."""
     form: str | None = None
-    depth = max_depth = 0
+    depth = max_depth = operators = 0
     has_dataset = False
     line, line_start = 1, 0
     for match in _TOKEN.finditer(_unescape_codepoints(text)):
@@ -130,8 +162,21 @@ def check_query(text: str, settings: Settings) -> Query:
                     )
         elif kind == "close":
             depth -= 1
+        elif kind == "op":
+            operators += 1
+            if operators > settings.max_query_operators:
+                raise _too_many_operators(settings.max_query_operators, line, match.start() - line_start + 1)
         elif kind == "word":
             word = match.group().rstrip(".").upper()
+            if not word:
+                continue  # the `.` between triple patterns
+            if word[0] in "0123456789-":
+                # `1-1-1…` lexes as numbers with signs (INTEGER_NEGATIVE): a chain all the same.
+                operators += word.count("-")
+            elif word == "UNION":
+                operators += 1
+            if operators > settings.max_query_operators:
+                raise _too_many_operators(settings.max_query_operators, line, match.start() - line_start + 1)
             if word == "SERVICE":
                 raise QueryRefused(
                     "SERVICE (federated query) is disabled: this endpoint never opens network connections",
@@ -145,8 +190,6 @@ def check_query(text: str, settings: Settings) -> Query:
                         f"{word} is a SPARQL Update operation; this endpoint is read-only",
                         hint="Send a SELECT, ASK, CONSTRUCT or DESCRIBE query.",
                     )
-                elif word not in _PROLOGUE:
-                    pass  # let the parser report it, with a position
             elif word == "FROM":
                 has_dataset = True
         elif kind in ("ws", "string", "comment"):
@@ -154,37 +197,93 @@ def check_query(text: str, settings: Settings) -> Query:
             if newlines:
                 line += newlines
                 line_start = match.start() + match.group().rindex("\n") + 1
-    if form is None:
-        raise QuerySyntaxError(
-            "no query form found: a query starts (after any PREFIX and BASE) with "
-            "SELECT, ASK, CONSTRUCT or DESCRIBE",
-            line=1, column=1,
-        )
-    return Query(text=text, form=form, has_dataset_clause=has_dataset)
+    return form, has_dataset
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 _EXPECTED_TOKEN = re.compile(r'"[^"]+"|\b[A-Za-z][A-Za-z0-9_]*\b')
+_DECLARED_PREFIX = re.compile(r"\bPREFIX\s+([^\s:]*):", re.IGNORECASE)
+_PREFIXED_NAME = re.compile(r"^([A-Za-z\u00C0-\U000EFFFF][\w.\-\u00B7\u00C0-\U000EFFFF]*)?:")
 
 
 def syntax_error(text: str, error: SyntaxError) -> QuerySyntaxError:
-    """Turn pyoxigraph's parser error into a :class:`QuerySyntaxError` with line and column."""
+    """Turn pyoxigraph's parser error into a :class:`QuerySyntaxError` a person can act on.
+
+    pyoxigraph reports the farthest position its parser reached, which is often past
+    the real mistake (an undeclared prefix or an unclosed brace shows up at the end
+    of the query). Those two mistakes are found from the tokens first, with their own
+    position; otherwise the parser's position is given with what stands there.
+    """
     message = str(error)
     match = _POSITION.match(message)
     if not match:
         return QuerySyntaxError(f"the query is not valid SPARQL: {message[:300]}")
-    line, column, rest = int(match.group(1)), int(match.group(2)), match.group(3)
-    if rest.startswith("expected one of"):
-        # Keep the tokens a person can type; drop the character-class ranges.
-        listed = rest[len("expected one of"):].split("[", 1)[0]
-        tokens = _EXPECTED_TOKEN.findall(listed)
-        rest = "expected one of " + ", ".join(tokens[:12]) + (", …" if len(tokens) > 12 else "") \
-            if tokens else "unexpected character"
+    found = _locate_mistake(text)
+    if found is None:
+        line, column, expected = int(match.group(1)), int(match.group(2)), match.group(3)
+        detail = _describe_position(text, line, column, expected)
+    else:
+        line, column, detail = found
     lines = text.splitlines() or [""]
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""
     excerpt = f"{source_line}\n{' ' * max(column - 1, 0)}^"
-    return QuerySyntaxError(f"syntax error at line {line}, column {column}: {rest}",
+    return QuerySyntaxError(f"syntax error at line {line}, column {column}: {detail}",
                             line=line, column=column, excerpt=excerpt)
+
+
+_PAIRS = {"}": "{", ")": "(", "]": "["}
+
+
+def _locate_mistake(text: str) -> tuple[int, int, str] | None:
+    """The position and description of an unbalanced bracket or an undeclared prefix."""
+    declared = {m.group(1) for m in _DECLARED_PREFIX.finditer(text)}
+    stack: list[tuple[str, int, int]] = []
+    line, line_start = 1, 0
+    for match in _TOKEN.finditer(text):
+        kind, value = match.lastgroup, match.group()
+        column = match.start() - line_start + 1
+        if kind == "open":
+            stack.append((value, line, column))
+        elif kind == "close":
+            if not stack or stack[-1][0] != _PAIRS[value]:
+                return line, column, f"this {value!r} closes nothing that is open"
+            stack.pop()
+        elif kind == "word":
+            prefixed = _PREFIXED_NAME.match(value)
+            previous = text[max(0, match.start() - 12):match.start()].upper()
+            in_iri = text.startswith("//", match.end())  # `<http://x y>`: an IRI with a space
+            if prefixed and (prefixed.group(1) or "") not in declared and "PREFIX" not in previous \
+                    and not in_iri:
+                prefix = prefixed.group(1) or ""
+                return line, column, f"the prefix {prefix}: is not declared; add PREFIX {prefix}: <…> at the top"
+        elif kind in ("ws", "string", "comment") and "\n" in value:
+            line += value.count("\n")
+            line_start = match.start() + value.rindex("\n") + 1
+    if stack:
+        opener, line, column = stack[-1]
+        return line, column, f"this {opener!r} is never closed"
+    return None
+
+
+def _describe_position(text: str, line: int, column: int, expected: str) -> str:
+    lines = text.splitlines() or [""]
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    at = source_line[column - 1:] if 0 < column <= len(source_line) else ""
+    if not "\n".join([at, *lines[line:]]).strip():
+        detail = "the parser reached the end of the query without completing it"
+    else:
+        token = _TOKEN.match(at.lstrip())
+        shown = token.group() if token else at.lstrip()[:1]
+        detail = f"the parser could not continue at {shown[:40]!r}"
+    if "parsing failed" in expected:
+        detail += f" ({expected.replace('expected ', '', 1)})"
+    elif expected.startswith("expected one of"):
+        tokens = _EXPECTED_TOKEN.findall(expected[len("expected one of"):].split("[", 1)[0])
+        if 0 < len(tokens) <= 6:
+            detail += " (it expected " + " or ".join(tokens) + ")"
+    elif expected.startswith("expected "):
+        detail += f" (it expected {expected[len('expected '):][:60]})"
+    return detail
 
 
 def offered_formats(query: Query) -> tuple[Format, ...]:
@@ -192,6 +291,33 @@ def offered_formats(query: Query) -> tuple[Format, ...]:
     if query.returns_graph:
         return (*GRAPH_FORMATS, *DATASET_FORMATS, HTML)
     return (*RESULTS_FORMATS, HTML)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A documented example query: file stem, title, question and text."""
+
+    name: str
+    title: str
+    question: str
+    text: str
+
+
+_HEADER = re.compile(r"#\s*(title|question)\s*:\s*(.*)", re.IGNORECASE)
+
+
+def read_example(path: Path) -> Example:
+    """Read an example query file whose first comment lines say ``# title:`` and ``# question:``."""
+    text = path.read_text(encoding="utf-8")
+    header: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = _HEADER.match(line)
+        if match:
+            header.setdefault(match.group(1).lower(), match.group(2).strip())
+    return Example(name=path.stem, title=header.get("title", path.stem),
+                   question=header.get("question", ""), text=text)
 
 
 # --------------------------------------------------------------------------- running
@@ -240,19 +366,35 @@ class Term:
         return cls("triple", str(term))
 
 
-class _LimitedWriter:
-    """A file-like sink that refuses to grow past a size (pyoxigraph writes ~8 KB chunks)."""
+def result_file() -> BinaryIO:
+    """An anonymous in-memory file for a serialized result.
 
-    def __init__(self, limit: int) -> None:
-        self.buffer = io.BytesIO()
+    A real file descriptor (Linux ``memfd``) lets gunicorn hand the bytes to the
+    socket with ``sendfile`` instead of copying them through Python.
+    """
+    if hasattr(os, "memfd_create"):
+        return os.fdopen(os.memfd_create("nkd-result", os.MFD_CLOEXEC), "w+b")
+    return tempfile.TemporaryFile()  # pragma: no cover - not Linux
+
+
+class _LimitedWriter:
+    """A file-like sink that refuses to grow past a size (pyoxigraph writes ~8 KB chunks).
+
+    It writes to ``buffer``: a :class:`io.BytesIO` by default, or ``file`` if given.
+    """
+
+    def __init__(self, limit: int, file: BinaryIO | None = None) -> None:
+        self.buffer: Any = io.BytesIO() if file is None else file
+        self.size = 0
         self.limit = limit
 
     def write(self, data: bytes) -> int:
-        if self.buffer.tell() + len(data) > self.limit:
+        if self.size + len(data) > self.limit:
             raise PayloadTooLarge(
                 f"the result is larger than {self.limit:,} bytes",
                 hint="Add LIMIT, select fewer variables, or download a dump from /-/dumps.",
             )
+        self.size += len(data)
         return self.buffer.write(data)
 
     def flush(self) -> None:
@@ -265,28 +407,60 @@ class _LimitedWriter:
 QUERY_THREAD_STACK_BYTES = 512 * 1024 * 1024
 
 
-class QueryRunner:
-    """Runs functions on dedicated threads and stops waiting for them after a timeout.
+def resident_bytes() -> int | None:
+    """This process's resident memory (Linux ``/proc/self/statm``), or None where unknown."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE_BYTES
+    except (OSError, ValueError, IndexError):
+        return None
 
-    A function that overruns cannot be stopped (pyoxigraph has no cancellation); its
-    thread is abandoned, a fresh thread takes its place, and ``on_overrun`` is called
-    so that the host can retire the process. ``threads`` bounds concurrent queries.
+
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+# How often the memory guard looks at the process's size. pyoxigraph can grow by
+# ~400 MB/s sorting a cartesian product, so a query overshoots the limit by ~20 MB.
+MEMORY_POLL_S = 0.05
+
+
+class QueryRunner:
+    """Runs functions on dedicated threads and stops waiting for them past a limit.
+
+    Two limits, because pyoxigraph can neither cancel a query nor bound its memory:
+    a caller waits at most ``timeout_s`` (then :class:`QueryTimeout`), and while
+    queries run the process may grow by at most ``memory_limit_bytes`` over its size
+    when idle (then every running query fails with :class:`QueryTooExpensive`). A
+    query past a limit cannot be stopped: its thread is abandoned, a fresh thread
+    takes its place, and ``on_overrun`` (time) or ``on_memory_overrun`` (memory) is
+    called so that the host can replace the process — gracefully after a timeout, at
+    once when memory runs away. ``threads`` bounds concurrent queries.
     """
 
-    def __init__(self, threads: int, on_overrun: Callable[[], None] | None = None) -> None:
+    def __init__(self, threads: int, on_overrun: Callable[[], None] | None = None,
+                 memory_limit_bytes: int | None = None,
+                 on_memory_overrun: Callable[[], None] | None = None) -> None:
         self._tasks: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._threads = threads
+        self._active: set[Future[Any]] = set()
         self.on_overrun = on_overrun
+        self.on_memory_overrun = on_memory_overrun
         self.overruns = 0
         for _ in range(threads):
-            self._spawn()
+            self._spawn(self._work)
+        if memory_limit_bytes is not None and resident_bytes() is not None:
+            self._spawn(lambda: self._guard_memory(memory_limit_bytes), name="nkd-memory-guard")
 
-    def _spawn(self) -> None:
+    @classmethod
+    def for_settings(cls, settings: Settings, threads: int | None = None, **callbacks: Any) -> "QueryRunner":
+        """A runner with the limits of ``settings`` (``threads`` defaults to the setting)."""
+        return cls(threads or settings.threads, memory_limit_bytes=settings.max_query_memory_mb * 2**20,
+                   **callbacks)
+
+    def _spawn(self, target: Callable[[], None], name: str = "nkd-query") -> None:
         with self._lock:
             previous = threading.stack_size(QUERY_THREAD_STACK_BYTES)
             try:
-                thread = threading.Thread(target=self._work, name="nkd-query", daemon=True)
+                thread = threading.Thread(target=target, name=name, daemon=True)
                 thread.start()
             finally:
                 threading.stack_size(previous)
@@ -299,10 +473,44 @@ class QueryRunner:
             fn, future = item
             if not future.set_running_or_notify_cancel():
                 continue
+            with self._lock:
+                self._active.add(future)
             try:
-                future.set_result(fn())
+                outcome, failed = fn(), False
             except BaseException as exc:  # handed to the waiting caller
-                future.set_exception(exc)
+                outcome, failed = exc, True
+            with self._lock:
+                self._active.discard(future)
+                if future.done():  # failed by the memory guard meanwhile
+                    continue
+                if failed:
+                    future.set_exception(outcome)
+                else:
+                    future.set_result(outcome)
+
+    def _guard_memory(self, limit: int) -> None:
+        baseline = resident_bytes() or 0
+        while True:
+            time.sleep(MEMORY_POLL_S)
+            size = resident_bytes() or 0
+            with self._lock:
+                if not self._active:
+                    baseline = size  # caches and freed-but-kept pages are not a query's
+                    continue
+                if size - baseline <= limit:
+                    continue
+                running = [f for f in self._active if not f.done()]
+                error = QueryTooExpensive(
+                    f"the queries running here needed more than {limit // 2**20:,} MB of memory")
+                for future in running:
+                    future.set_exception(error)
+                self._active.clear()
+            self.overruns += 1
+            for _ in running:
+                self._spawn(self._work)
+            if self.on_memory_overrun is not None:
+                self.on_memory_overrun()
+            return  # the process is being replaced; one report is enough
 
     def run(self, fn: Callable[[], Any], timeout_s: float) -> Any:
         """Run ``fn`` on a query thread; return its result or raise :class:`QueryTimeout`."""
@@ -316,7 +524,7 @@ class QueryRunner:
                     f"the query waited {timeout_s:g} s for a free query thread",
                     hint="The server is busy; try again shortly.") from None
             self.overruns += 1
-            self._spawn()  # replace the thread that is stuck in the query
+            self._spawn(self._work)  # replace the thread that is stuck in the query
             if self.on_overrun is not None:
                 self.on_overrun()
             raise QueryTimeout(f"the query ran longer than the {timeout_s:g} s limit") from None
@@ -338,9 +546,39 @@ def _graph_nodes(iris: Iterable[str]) -> list[ox.NamedNode]:
     return nodes
 
 
+class Engine(Protocol):
+    """What the HTTP layer and the CLI need from a query engine.
+
+    :class:`EmbeddedEngine` answers from an in-process pyoxigraph store, and
+    :class:`server.remote.RemoteEngine` from any SPARQL 1.1 store, with the same three
+    methods. Each takes a :class:`Query` that passed :func:`check_query` and a
+    :class:`Dataset`, enforces ``settings.query_timeout_s`` and raises only
+    :class:`~server.errors.NkdError` subclasses. An engine may also have
+    ``serialize_file`` (same arguments as ``serialize``, returning a binary file at
+    offset 0 that the caller closes), which ``/sparql`` prefers: it avoids copies.
+    """
+
+    settings: Settings
+
+    def serialize(self, query: Query, fmt: Format, dataset: Dataset = ...) -> bytes:
+        """The whole result in ``fmt`` (one of :func:`offered_formats`, not HTML)."""
+
+    def table(self, query: Query, max_rows: int, dataset: Dataset = ...) -> Table:
+        """The first ``max_rows`` rows of a SELECT, or the answer of an ASK."""
+
+    def triples(self, query: Query, dataset: Dataset = ..., max_rows: int | None = None
+                ) -> list[tuple[Term, Term, Term]]:
+        """The triples of a CONSTRUCT or DESCRIBE (at most ``max_rows`` when given)."""
+
+
 @dataclass
 class EmbeddedEngine:
-    """Runs checked queries on an in-process pyoxigraph store, with a time and size limit."""
+    """Runs checked queries on an in-process pyoxigraph store, with a time and size limit.
+
+    Every pyoxigraph object of a query (its result, its solutions, its terms) is
+    created and consumed inside one function run on a query thread: pyoxigraph's
+    result objects crash the process when touched from another thread.
+    """
 
     store: ox.Store
     settings: Settings
@@ -348,7 +586,7 @@ class EmbeddedEngine:
 
     def __post_init__(self) -> None:
         if self.runner is None:
-            self.runner = QueryRunner(self.settings.threads)
+            self.runner = QueryRunner.for_settings(self.settings)
 
     def _evaluate(self, query: Query, dataset: Dataset) -> Any:
         options: dict[str, Any] = {}
@@ -366,20 +604,34 @@ class EmbeddedEngine:
         except SyntaxError as exc:
             raise syntax_error(query.text, exc) from None
 
-    def serialize(self, query: Query, fmt: Format, dataset: Dataset = Dataset()) -> bytes:
-        """Run ``query`` and return its result serialized natively in ``fmt``."""
+    def _run(self, work: Callable[[], Any]) -> Any:
+        return self.runner.run(work, self.settings.query_timeout_s)
+
+    def serialize_file(self, query: Query, fmt: Format, dataset: Dataset = Dataset()) -> BinaryIO:
+        """Run ``query``; return its result serialized natively in ``fmt``, as a file at offset 0."""
         limit = self.settings.max_result_bytes
 
-        def work() -> bytes:
+        def work() -> BinaryIO:
             result = self._evaluate(query, dataset)
-            sink = _LimitedWriter(limit)
+            file = result_file()
             try:
-                result.serialize(sink, fmt.ox)
+                result.serialize(_LimitedWriter(limit, file), fmt.ox)
+                file.flush()
             except OSError as exc:
+                file.close()
                 raise NkdError(f"the store failed while answering: {exc}") from None
-            return sink.buffer.getvalue()
+            except BaseException:
+                file.close()
+                raise
+            file.seek(0)
+            return file
 
-        return self.runner.run(work, self.settings.query_timeout_s)
+        return self._run(work)
+
+    def serialize(self, query: Query, fmt: Format, dataset: Dataset = Dataset()) -> bytes:
+        """Run ``query`` and return its result serialized natively in ``fmt``."""
+        with self.serialize_file(query, fmt, dataset) as file:
+            return file.read()
 
     def table(self, query: Query, max_rows: int, dataset: Dataset = Dataset()) -> Table:
         """Run a SELECT or ASK query and return at most ``max_rows`` rows as a :class:`Table`."""
@@ -399,17 +651,22 @@ class EmbeddedEngine:
                              for v in variables])
             return Table(variables=variables, rows=rows, truncated=truncated)
 
-        return self.runner.run(work, self.settings.query_timeout_s)
+        return self._run(work)
 
-    def triples(self, query: Query, dataset: Dataset = Dataset()) -> list[tuple[Term, Term, Term]]:
-        """Run a CONSTRUCT or DESCRIBE query and return its triples as :class:`Term` tuples."""
+    def triples(self, query: Query, dataset: Dataset = Dataset(),
+                max_rows: int | None = None) -> list[tuple[Term, Term, Term]]:
+        """Run a CONSTRUCT or DESCRIBE query; return its triples (the first ``max_rows``, if given)."""
 
         def work() -> list[tuple[Term, Term, Term]]:
-            result = self._evaluate(query, dataset)
-            return [(Term.from_ox(t.subject), Term.from_ox(t.predicate), Term.from_ox(t.object))
-                    for t in result]
+            found: list[tuple[Term, Term, Term]] = []
+            for triple in self._evaluate(query, dataset):
+                if max_rows is not None and len(found) == max_rows:
+                    break
+                found.append((Term.from_ox(triple.subject), Term.from_ox(triple.predicate),
+                              Term.from_ox(triple.object)))
+            return found
 
-        return self.runner.run(work, self.settings.query_timeout_s)
+        return self._run(work)
 
     def dump(self, fmt: Format, prefixes: dict[str, str] | None = None) -> bytes:
         """The whole store serialized in ``fmt``, for the dataset dumps.
@@ -431,11 +688,11 @@ class EmbeddedEngine:
                                         for q in self.store.quads_for_pattern(None, None, None, None))
                 ox.serialize(triples, sink, rdf_format, prefixes=prefixes)
             return sink.buffer.getvalue()
-
-        return self.runner.run(work, self.settings.query_timeout_s)
+        return self._run(work)
 
 
 __all__: Sequence[str] = (
-    "Dataset", "EmbeddedEngine", "Query", "QueryRunner", "Table", "Term",
-    "check_query", "offered_formats", "syntax_error",
+    "Dataset", "EmbeddedEngine", "Engine", "Example", "Query", "QueryRunner", "Table", "Term",
+    "result_file",
+    "check_query", "offered_formats", "read_example", "syntax_error",
 )

@@ -7,9 +7,9 @@ the shapes files (by default the shipped ``shapes/``).
 
 Files are parsed by pyoxigraph, the same parser the store uses, so a file that
 validates is a file the server loads, and a syntax error names the file, line and
-column. The triples go into rdflib's in-memory graph, on which pySHACL runs; that
-is faster than handing pySHACL the Oxigraph store (measured: see README,
-"Validation (CI)").
+column. pySHACL runs on rdflib's in-memory graph of the triples, with its SPARQL
+queries answered by a pyoxigraph copy (:class:`_DataGraph`): much faster than either
+alone (measured: see README, "Validation (CI)").
 
 Each result carries the file and line where its focus node is described. pyoxigraph
 does not report positions, so the line comes from a second, lazy parse of only the
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -32,7 +33,7 @@ from rdflib.plugins.parsers.notation3 import RDFSink, SinkParser
 from rdflib.term import Node
 
 from .data import data_root, turtle_files
-from .errors import InputError
+from .errors import InputError, NkdError
 from .store import parse_error, rdf_format
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -144,13 +145,12 @@ class ValidationReport:
 
 @dataclass
 class LoadedFile:
-    """One parsed RDF file: where it is, how to call it, its triples and its prefixes."""
+    """One parsed RDF file: where it is, how reports name it, its triples and its prefixes."""
 
     path: Path
     name: str
-    graph: Graph
-    prefixes: dict[str, str]
-    quads: list[ox.Quad] = field(default_factory=list, repr=False)
+    triples: list[ox.Triple] = field(repr=False)  # the triples of every graph of the file
+    prefixes: dict[str, str] = field(default_factory=dict)
     _lines: dict[Node, int] | None = field(default=None, repr=False)
 
     def subject_lines(self) -> dict[Node, int]:
@@ -199,16 +199,14 @@ def _is_rdf(path: Path) -> bool:
 
 
 def load_file(path: Path) -> LoadedFile:
-    """Parse one RDF file with pyoxigraph into an rdflib graph; :class:`InputError` on bad syntax."""
+    """Parse one RDF file with pyoxigraph; :class:`InputError` names the file and line of bad syntax."""
     name = display_name(path)
     fmt = rdf_format(path)
-    graph = Graph(bind_namespaces="none")
     try:
         # No base IRI: a relative IRI is an error here exactly as when the store loads it.
         # Blank nodes are renamed so that two files' _:b1 stay two nodes.
         parser = ox.parse(path=str(path), format=fmt, rename_blank_nodes=True)
-        quads = [ox.Quad(q.subject, q.predicate, q.object) for q in parser]  # every graph, merged
-        graph.addN((_term(q.subject), _term(q.predicate), _term(q.object), graph) for q in quads)
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in parser]
     except SyntaxError as exc:
         raise parse_error(Path(name), exc) from None
     except OSError as exc:
@@ -216,27 +214,58 @@ def load_file(path: Path) -> LoadedFile:
                          hint="Check that the file exists and is readable.") from None
     except UnicodeDecodeError:
         raise InputError(f"{name}: not UTF-8 text", path=name, hint="Save the file as UTF-8.") from None
-    return LoadedFile(path, name, graph, dict(getattr(parser, "prefixes", None) or {}), quads)
+    return LoadedFile(path, name, triples, dict(getattr(parser, "prefixes", None) or {}))
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def _term(term: object) -> Node:
+class _Terms:
+    """pyoxigraph terms to rdflib terms, each distinct term converted once."""
+
     # oxrdflib's converter keeps ^^xsd:string explicit, which rdflib treats as a term
     # different from the plain literal that a shapes file or a SPARQL query writes;
     # so this one writes plain literals as rdflib does.
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
-    raise InputError(f"unsupported RDF term {term!r}",
-                     hint="Validation handles RDF 1.1 data; remove RDF 1.2 triple terms.")
+
+    def __init__(self) -> None:
+        self._cache: dict[object, Node] = {}
+
+    def __call__(self, term: object) -> Node:
+        node = self._cache.get(term)
+        if node is None:
+            node = self._cache[term] = self._convert(term)
+        return node
+
+    @staticmethod
+    def _convert(term: object) -> Node:
+        if isinstance(term, ox.NamedNode):
+            return URIRef(term.value)
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            datatype = term.datatype.value
+            if datatype == _XSD_STRING:
+                return Literal(term.value)
+            # normalize=False: rdflib would rewrite "2019-11-30T00:00:00"^^xsd:date as
+            # "2019-11-30" and hide from the shapes what the file (and the store) holds.
+            return Literal(term.value, datatype=URIRef(datatype), normalize=False)
+        raise InputError(f"unsupported RDF term {term!r}",
+                         hint="Validation handles RDF 1.1 data; remove RDF 1.2 triple terms.")
+
+
+def _ox_term(node: Node) -> object:
+    """The pyoxigraph term for an rdflib term (the inverse of :class:`_Terms`)."""
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype or _XSD_STRING)))
+    raise TypeError(f"not an RDF term: {node!r}")
 
 
 def load_files(paths: Sequence[Path]) -> list[LoadedFile]:
@@ -329,6 +358,7 @@ def validate(data: Sequence[str | Path] | None = None, shapes: Sequence[str | Pa
     ``shapes``: shapes files or directories (default: the shipped shapes).
     Raises :class:`InputError` when a file cannot be read or the shapes cannot be used.
     """
+    _quiet_rdflib()
     data_files = load_files(expand_paths(data) if data is not None else default_data_files())
     ontology_paths = expand_paths(ontology) if ontology is not None else default_ontology_files()
     loaded_data = {f.path.resolve() for f in data_files}
@@ -343,7 +373,7 @@ def validate(data: Sequence[str | Path] | None = None, shapes: Sequence[str | Pa
     report_graph = _run_pyshacl(data_graph, shapes_graph)
     for prefix, namespace in namespaces.namespaces():
         report_graph.bind(prefix, namespace, override=False)
-    locator = _Locator(data_files, data_graph, namespaces)
+    locator = _Locator(data_graph, namespaces)
     results = sorted(
         (_result(report_graph, node, shapes_graph, locator) for node in report_graph.objects(None, SH.result)),
         key=lambda r: (r.file is None, r.file or "", r.line or 0, SEVERITIES.index(r.severity),
@@ -366,31 +396,63 @@ class _DataGraph(Graph):
 
     pySHACL checks core constraints by walking triples, which rdflib's memory store does
     fastest; but it sends a SHACL-SPARQL constraint once per focus node, and rdflib's
-    engine parses and evaluates each in Python (seconds for this graph). pyoxigraph
-    holds the same triples (same blank node ids) and answers those queries natively,
-    with $this pre-bound by substitution. Measured in the README, "Validation (CI)".
+    engine parses and evaluates each in Python (seconds for this graph). A pyoxigraph
+    store holds the same triples (same blank node ids), one named graph per file, and
+    answers those queries natively over their union, with $this pre-bound by
+    substitution; it also tells which file holds a triple. Measured in the README,
+    "Validation (CI)".
     """
 
     def __init__(self, files: Sequence[LoadedFile]) -> None:
         from oxrdflib import OxigraphStore
 
         super().__init__(bind_namespaces="none")
-        store = ox.Store()
-        for loaded in files:
-            self.addN((s, p, o, self) for s, p, o in loaded.graph)
-            store.extend(loaded.quads)
-        self._sparql = OxigraphStore(store=store)
+        self.files = list(files)
+        self.file_graphs = [ox.NamedNode(f"urn:nkd:validate:file:{i}") for i in range(len(self.files))]
+        self.ox_store = ox.Store()
+        terms = _Terms()
+        for loaded, graph_name in zip(self.files, self.file_graphs):
+            self.ox_store.extend(ox.Quad(t.subject, t.predicate, t.object, graph_name) for t in loaded.triples)
+            self.addN((terms(t.subject), terms(t.predicate), terms(t.object), self) for t in loaded.triples)
+        self._sparql = OxigraphStore(store=self.ox_store)
 
     def query(self, query_object, processor="sparql", result="sparql", initNs=None,  # noqa: N803
               initBindings=None, use_store_provided=True, **kwargs):  # noqa: N803
-        """Answer a SPARQL query (a string) with pyoxigraph over the union of the data."""
+        """Answer a SPARQL query (a string) with pyoxigraph over the union of the files."""
+        _check_shape_query(query_object)
         return self._sparql.query(query_object, dict(initNs or {}), dict(initBindings or {}), "__UNION__")
 
 
+@lru_cache(maxsize=None)
+def _check_shape_query(text: str) -> None:
+    # pyoxigraph runs SERVICE over HTTP; a shape (from --shapes) must not make validation
+    # open a connection or change the data. The endpoint's own guard decides, once per text.
+    from .settings import load_settings
+    from .sparql import check_query
+
+    try:
+        check_query(text, load_settings(environ={}))
+    except NkdError as err:
+        raise InputError(f"a SPARQL query of the shapes cannot run: {err.message}",
+                         hint="Validation reads only the given files: remove SERVICE, updates and "
+                              "external graphs from the shapes' SPARQL.") from None
+
+
+def load_shapes(paths: Sequence[str | Path] | None = None) -> tuple[Graph, NamespaceManager]:
+    """The shapes graph (default: the shipped shapes) and the prefixes its files declare."""
+    _quiet_rdflib()
+    files = load_files(expand_paths(paths) if paths is not None else default_shapes_files())
+    return _union(files), _namespaces(files)
+
+
 def _union(files: Sequence[LoadedFile]) -> Graph:
-    graph = Graph(bind_namespaces="none")
+    # The shapes graph: pySHACL reads it constantly and needs no contexts in it, which
+    # rdflib's default store keeps at a cost on every lookup. (The data graph must have
+    # them: pySHACL wraps it in a Dataset.)
+    graph = Graph(store="SimpleMemory", bind_namespaces="none")
+    terms = _Terms()
     for loaded in files:
-        graph.addN((s, p, o, graph) for s, p, o in loaded.graph)
+        graph.addN((terms(t.subject), terms(t.predicate), terms(t.object), graph) for t in loaded.triples)
     return graph
 
 
@@ -438,9 +500,8 @@ def _run_pyshacl(data_graph: Graph, shapes_graph: Graph) -> Graph:
 class _Locator:
     """Finds, for a node, the file that describes it, its line, and a readable name."""
 
-    def __init__(self, files: Sequence[LoadedFile], graph: Graph, namespaces: NamespaceManager) -> None:
-        self.files = files
-        self.graph = graph
+    def __init__(self, data: _DataGraph, namespaces: NamespaceManager) -> None:
+        self.data = data
         self.namespaces = namespaces
 
     def name(self, node: Node) -> str:
@@ -449,42 +510,48 @@ class _Locator:
             return prefixed(node, self.namespaces)
         if isinstance(node, BNode):
             steps = []
-            for subject, predicate in self._ancestry(node, self.graph):
-                steps.append(prefixed(predicate, self.namespaces))
-                if not isinstance(subject, BNode):
-                    return "/".join([prefixed(subject, self.namespaces)] + steps[::-1])
+            for subject, predicate in self._ancestry(_ox_term(node), None):
+                steps.append(prefixed(URIRef(predicate.value), self.namespaces))
+                if isinstance(subject, ox.NamedNode):
+                    return "/".join([prefixed(URIRef(subject.value), self.namespaces)] + steps[::-1])
             return "[]"
         return node.n3(self.namespaces)
 
-    def locate(self, node: Node, predicate: Node | None, value: Node | None) -> tuple[str | None, int | None]:
-        """The file and line where ``node`` is described (the triple with ``value`` preferred)."""
-        holders = [f for f in self.files if (node, None, None) in f.graph]
-        if predicate is not None and value is not None:
-            exact = [f for f in holders if (node, predicate, value) in f.graph]
+    def locate(self, node: Node | None, predicate: Node | None, value: Node | None) -> tuple[str | None, int | None]:
+        """The file and line where ``node`` is described: the file holding the triple with
+        ``value`` if there is one, else the first file where it is a subject; a blank node,
+        or a node that is only ever an object, at the line of the IRI subject enclosing it."""
+        if node is None or isinstance(node, Literal):
+            return None, None
+        target = _ox_term(node)
+        files = list(zip(self.data.files, self.data.file_graphs))
+        holders = [(f, g) for f, g in files if self._has(target, None, None, g)]
+        if holders and predicate is not None and value is not None:
+            exact = [(f, g) for f, g in holders if self._has(target, _ox_term(predicate), _ox_term(value), g)]
             holders = exact or holders
-        anchor = node
-        if not holders or isinstance(node, BNode):
-            # A blank node, or a node never described: the subject that refers to it.
-            for loaded in holders or [f for f in self.files if (None, None, node) in f.graph]:
-                for subject, _ in self._ancestry(node, loaded.graph):
-                    if isinstance(subject, URIRef):
-                        return loaded.name, loaded.subject_lines().get(subject)
-            return (holders[0].name, None) if holders else (None, None)
-        loaded = holders[0]
-        return loaded.name, loaded.subject_lines().get(anchor)
+        if holders and isinstance(target, ox.NamedNode):
+            loaded = holders[0][0]
+            return loaded.name, loaded.subject_lines().get(node)
+        for loaded, graph in holders or [(f, g) for f, g in files if self._has(None, None, target, g)]:
+            for subject, _ in self._ancestry(target, graph):
+                if isinstance(subject, ox.NamedNode):
+                    return loaded.name, loaded.subject_lines().get(URIRef(subject.value))
+        return (holders[0][0].name, None) if holders else (None, None)
 
-    @staticmethod
-    def _ancestry(node: Node, graph: Graph) -> Iterator[tuple[Node, Node]]:
-        """(subject, predicate) pairs walking up from ``node`` towards an IRI subject."""
+    def _has(self, s: object, p: object, o: object, graph: object) -> bool:
+        return next(self.data.ox_store.quads_for_pattern(s, p, o, graph), None) is not None
+
+    def _ancestry(self, node: object, graph: object) -> Iterator[tuple[object, object]]:
+        """(subject, predicate) pairs walking up from ``node`` until an IRI subject."""
         seen = {node}
         while True:
-            parent = next(iter(graph.subject_predicates(node)), None)
-            if parent is None or parent[0] in seen:
+            quad = next(self.data.ox_store.quads_for_pattern(None, None, node, graph), None)
+            if quad is None or quad.subject in seen:
                 return
-            yield parent
-            node = parent[0]
+            yield quad.subject, quad.predicate
+            node = quad.subject
             seen.add(node)
-            if not isinstance(node, BNode):
+            if isinstance(node, ox.NamedNode):
                 return
 
 
@@ -531,7 +598,9 @@ def _result(report: Graph, node: Node, shapes: Graph, locator: _Locator) -> Vali
 
     focus = one(SH.focusNode)
     path = one(SH.resultPath)
-    value = one(SH.value)
+    value = _plain(one(SH.value))
+    if value == focus:
+        value = None  # pySHACL repeats the focus as the value of node-level SPARQL results
     shape = one(SH.sourceShape)
     component = one(SH.sourceConstraintComponent)
     constraint = one(SH.sourceConstraint)
@@ -551,7 +620,7 @@ def _result(report: Graph, node: Node, shapes: Graph, locator: _Locator) -> Vali
         focus_node=_id(focus),
         focus_node_name=locator.name(focus),
         source_shape=_id(shape),
-        source_shape_name=_shape_name(shape, shapes, names),
+        source_shape_name=shape_name(shape, shapes, names),
         constraint_component=_id(component),
         constraint_component_name=prefixed(component, names) if component is not None else "",
         result_path=_path_text(report, path, names) if path is not None else None,
@@ -564,6 +633,13 @@ def _result(report: Graph, node: Node, shapes: Graph, locator: _Locator) -> Vali
     )
 
 
+def _plain(term: Node | None) -> Node | None:
+    # Values from SPARQL results carry ^^xsd:string explicitly; show them as written.
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term))
+    return term
+
+
 def _id(term: Node | None) -> str:
     if term is None:
         return ""
@@ -572,8 +648,8 @@ def _id(term: Node | None) -> str:
     return term.n3() if isinstance(term, BNode) else str(term)
 
 
-def _shape_name(shape: Node | None, shapes: Graph, namespaces: NamespaceManager) -> str:
-    """A shape's prefixed name; a blank property shape as ``parent/path``."""
+def shape_name(shape: Node | None, shapes: Graph, namespaces: NamespaceManager) -> str:
+    """A shape's prefixed name; a blank property shape as ``parent/path`` (its node shape and path)."""
     if shape is None:
         return ""
     if isinstance(shape, URIRef):
@@ -583,15 +659,13 @@ def _shape_name(shape: Node | None, shapes: Graph, namespaces: NamespaceManager)
     path_text = _path_text(shapes, path, namespaces) if path is not None else "[]"
     if parent is None:
         return path_text
-    return f"{_shape_name(parent, shapes, namespaces)}/{path_text}"
+    return f"{shape_name(parent, shapes, namespaces)}/{path_text}"
 
 
-def quiet_rdflib() -> None:
-    """Keep rdflib from printing tracebacks for ill-typed literals: the shapes report them."""
+def _quiet_rdflib() -> None:
+    # rdflib logs a traceback for every ill-typed literal it converts ("2019-11-31"^^xsd:date);
+    # the shapes report those literals, with file and line, so the log is noise.
     logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
-
-quiet_rdflib()
-
 __all__ = ["LoadedFile", "SEVERITIES", "ValidationReport", "ValidationResult", "display_name",
-           "expand_paths", "load_file", "prefixed", "subject_lines", "validate"]
+           "expand_paths", "load_file", "load_shapes", "prefixed", "shape_name", "subject_lines", "validate"]

@@ -49,12 +49,7 @@ def render_text(report: ValidationReport, allow_warnings: bool = False) -> str:
         for r in results:
             where = f"{file}:{r.line}" if file and r.line else (file or "")
             out.append(f"  {where}: {r.severity}: {r.focus_node_name}")
-            if r.result_path:
-                out.append(f"    path:    {r.result_path}")
-            if r.value_name is not None:
-                out.append(f"    value:   {r.value_name}")
-            out.append(f"    rule:    {r.rule} ({r.constraint_component_name})")
-            out.append(f"    message: {r.message}")
+            out.extend(f"    {label + ':':<8} {value}" for label, value in _fields(r))
         out.append("")
     out.append(summary(report, allow_warnings))
     return "\n".join(out) + "\n"
@@ -122,15 +117,16 @@ def render_junit(report: ValidationReport, allow_warnings: bool = False) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _result_lines(r: ValidationResult) -> str:
-    lines = [f"focus node: {r.focus_node_name}"]
-    if r.result_path:
-        lines.append(f"path: {r.result_path}")
+def _fields(r: ValidationResult) -> list[tuple[str, str]]:
+    """The labelled details of a result, as the text and JUnit reports print them."""
+    fields = [("path", r.result_path)] if r.result_path else []
     if r.value_name is not None:
-        lines.append(f"value: {r.value_name}")
-    lines.append(f"rule: {r.rule} ({r.constraint_component_name})")
-    lines.append(f"message: {r.message}")
-    return "\n".join(lines)
+        fields.append(("value", r.value_name))
+    return fields + [("rule", f"{r.rule} ({r.constraint_component_name})"), ("message", r.message)]
+
+
+def _result_lines(r: ValidationResult) -> str:
+    return "\n".join([f"focus node: {r.focus_node_name}"] + [f"{label}: {value}" for label, value in _fields(r)])
 
 
 _GITHUB_COMMANDS = {"Violation": "error", "Warning": "warning", "Info": "notice"}

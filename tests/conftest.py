@@ -209,3 +209,21 @@ def start_oxigraph(tmp_dir: Path, timeout_s: float | None = None) -> OxigraphSer
     port = free_port()
     return OxigraphServer(tmp_dir / f"oxigraph-{port}", port, tmp_dir / f"oxigraph-{port}.log",
                           timeout_s).start()
+
+
+# The SPARQL endpoint's tests run on a small dataset of their own (two files, three
+# named graphs), so they do not depend on what the shipped graph says.
+ENDPOINT_DATA = ("tests/fixtures/sparql-endpoint.trig", "tests/fixtures/sparql-endpoint.ttl")
+
+
+def endpoint_data_args() -> list[str]:
+    """`nkd serve` / `nkd query` arguments that load the endpoint's test dataset."""
+    return [arg for path in ENDPOINT_DATA for arg in ("--data", path)]
+
+
+@pytest.fixture(scope="session")
+def endpoint_server(tmp_path_factory) -> Iterator[Server]:
+    """One real `nkd serve` on the endpoint's test dataset, shared by the session."""
+    running = start_server(tmp_path_factory.mktemp("endpoint"), *endpoint_data_args())
+    yield running
+    running.stop()

@@ -178,7 +178,10 @@ def test_cq14_women_and_age(store):
     by_measure = {row["measure"]: row for row in rows}
     women = by_measure["share of women"]
     assert (women["percent"], women["qualifier"], women["cohortSize"], women["derivedCount"]) == (80, "about", 196, 157)
-    assert by_measure["share in their 20s and 30s"]["qualifier"] == "majority"
+    majority = by_measure["share in their 20s and 30s"]
+    assert majority["qualifier"] == "majority"
+    # "the majority" is more than half: no head count follows from it.
+    assert majority["derivedCount"] is None
 
 
 def test_cq15_united_states(store):
@@ -190,12 +193,16 @@ def test_cq15_united_states(store):
     assert {(row["period"], row["value"]) for row in rows
             if row["what"] == "North Koreans granted asylum in the United States"} == {("2019", 0)}
     assert any(row["words"] and "to a trickle" in row["words"] for row in rows)
+    # 2019 was the first year without asylum since the U.S. began accepting North Korean refugees.
+    (asylum,) = [row for row in rows if row["what"] == "North Koreans granted asylum in the United States"]
+    assert asylum["words"] and "first year since the United States began accepting" in asylum["words"]
 
 
 def test_cq16_economic_indicators_2019(store):
     rows = {row["indicator"]: row for row in run_query_file(store, "cq16")}
     earnings = rows["average monthly earnings"]
     assert (earnings["defectors"], earnings["southKoreanBorn"], earnings["derivedGap"]) == (1720, 2220, 500)
+    assert earnings["derivedSharePercent"] == Decimal("77.5")
     assert rows["monthly earnings gap to South Korean-born citizens"]["qualifier"] == "about"
     participation = rows["economic participation rate"]
     assert (participation["defectors"], participation["southKoreanBorn"]) == (Decimal("62.1"), Decimal("63.3"))

@@ -147,3 +147,8 @@ def test_read_only_store_opens_in_many_processes_at_once(tmp_path):
     outputs = [proc.communicate(timeout=60) for proc in procs]
     assert [proc.returncode for proc in procs] == [0, 0, 0], outputs
     assert [out.strip() for out, _ in outputs] == ["12"] * 3
+
+
+def test_public_base_help_does_not_call_an_iri_a_bool():
+    shown = run_nkd("load", "--help")
+    assert "--public-base TEXT" in shown.stdout and "--public-base BOOL" not in shown.stdout

@@ -165,3 +165,10 @@ def test_triples_and_ask_through_the_engine(oxigraph):
     triples = engine.triples(checked("CONSTRUCT WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o }"))
     assert len(triples) == 4 and {t[2].language for t in triples} == {"en"}
     assert engine.table(checked("ASK { ?s ?p 12 }"), 1).boolean is True
+
+
+def test_credentials_in_the_url_stay_out_of_messages():
+    failed = run_nkd("push", "--to", f"http://nkd:s3cret@127.0.0.1:{free_port()}/store", str(ACTORS))
+    assert failed.returncode == 1
+    assert "could not be reached" in failed.stderr and "s3cret" not in failed.stderr
+

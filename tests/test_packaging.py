@@ -57,3 +57,10 @@ def test_installed_wheel_queries_the_shipped_graph_outside_the_checkout(installe
                              "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert counted.returncode == 0, counted.stderr
     assert int(counted.stdout.splitlines()[1]) > 0
+
+
+def test_installed_wheel_validates_the_shipped_graph_outside_the_checkout(installed, tmp_path):
+    validated = _run_installed(installed, tmp_path, "validate", "--format", "json")
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert '"conforms": true' in validated.stdout
+    assert '"graph/events.ttl"' in validated.stdout  # named by its place in the shipped data

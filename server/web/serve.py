@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from typing import Any, Callable
 
 from gunicorn.app.base import BaseApplication
@@ -29,6 +30,9 @@ log = logging.getLogger("nkd")
 # the query's hash (the X-Query-Hash header; "-" when the response has none).
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms query=%({x-query-hash}o)s'
 
+# Time the request threads get to send their 503s before a worker abandons its queries.
+ABANDON_GRACE_S = 0.5
+
 # Set in a worker whose query thread is stuck in an overrun query.
 _retiring = False
 
@@ -42,12 +46,30 @@ def retire_worker() -> None:
         os.kill(os.getpid(), signal.SIGTERM)  # gunicorn's graceful worker shutdown
 
 
+def abandon_worker() -> None:
+    """Leave at once (after a moment to send the 503s): a query is eating memory.
+
+    Unlike a timeout, runaway memory cannot wait for a graceful shutdown: sorting a
+    cartesian product grows by hundreds of megabytes a second.
+    """
+    global _retiring
+    _retiring = True
+    log.warning("queries outgrew max_query_memory_mb; worker %s exits now", os.getpid())
+    timer = threading.Timer(ABANDON_GRACE_S, _exit_now)
+    timer.daemon = True
+    timer.start()
+
+
+def _exit_now() -> None:
+    logging.shutdown()
+    os._exit(0)
+
+
 def _worker_exit(server: Any, worker: Any) -> None:
     if _retiring:
         # The stuck query thread is inside pyoxigraph; interpreter shutdown would
         # wait on it or crash on it. Leave at once: all responses are sent.
-        logging.shutdown()
-        os._exit(0)
+        _exit_now()
 
 
 # glibc raises its mmap threshold (up to 32 MiB) each time a big block is freed, so
@@ -89,6 +111,9 @@ class NkdServer(BaseApplication):
             "timeout": max(30, int(s.query_timeout_s * 2) + 5),
             "graceful_timeout": int(s.query_timeout_s) + 5,
             "keepalive": 5,
+            # GET queries travel in the request line; gunicorn's default of 4 KB would cut
+            # off ordinary queries, 8 KB is its maximum. Longer queries are POSTed.
+            "limit_request_line": 8190,
             "worker_exit": _worker_exit,
             "proc_name": "nkd",
             "accesslog": "-",

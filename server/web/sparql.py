@@ -1,12 +1,28 @@
-"""The SPARQL 1.1 Protocol endpoint at /sparql."""
+"""The SPARQL 1.1 Protocol endpoint at /sparql, its Service Description and its query page.
+
+One URL serves three audiences, told apart by the request: a query (``query=`` by GET
+or form POST, or an ``application/sparql-query`` body) is answered in the negotiated
+result format; a bare GET from a program gets the Service Description as RDF; a
+browser gets the query page, which runs queries server-side so that it works with
+JavaScript off.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Request, Response, request
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, BinaryIO
+from urllib.parse import urlencode
 
-from ..errors import BadRequest, QueryRefused, UnsupportedMediaType
-from ..negotiation import HTML, negotiate
-from ..sparql import Dataset, check_query, offered_formats
+import pyoxigraph as ox
+from flask import Blueprint, Request, Response, current_app, render_template, request
+from werkzeug.wsgi import wrap_file
+
+from ..data import query_files
+from ..errors import BadRequest, NkdError, NotFound, QueryRefused, UnsupportedMediaType
+from ..negotiation import (DATASET_FORMATS, GRAPH_FORMATS, HTML, Format, find_format, negotiate,
+                           prefers_html)
+from ..sparql import Dataset, Example, Query, Term, check_query, offered_formats, read_example
 from . import get_state
 
 bp = Blueprint("sparql", __name__)
@@ -14,6 +30,22 @@ bp = Blueprint("sparql", __name__)
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
+METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+# Request headers a cross-origin query page (YASGUI and the like) sends.
+CORS_HEADERS = "Accept, Content-Type, Cache-Control, X-Requested-With"
+DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
+SERVICE_DESCRIPTION = Path(__file__).parent / "rdf" / "service-description.ttl"
+DESCRIPTION_FORMATS = (*GRAPH_FORMATS, *DATASET_FORMATS)
+DESCRIPTION_PREFIXES = {
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "formats": "http://www.w3.org/ns/formats/",
+    "ent": "http://www.w3.org/ns/entailment/",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "dcterms": "http://purl.org/dc/terms/",
+}
+
+
+# --------------------------------------------------------------------------- reading the request
 
 
 def _single(values: list[str], name: str) -> str | None:
@@ -34,10 +66,10 @@ def read_query(req: Request) -> tuple[str | None, Dataset]:
     """The query text and dataset of a SPARQL Protocol request (§2.1), or None for no query."""
     refused = QueryRefused("SPARQL Update is not accepted: this endpoint is read-only",
                            hint="Send a SELECT, ASK, CONSTRUCT or DESCRIBE query.")
+    if "update" in req.args:
+        raise refused
     if req.method in ("GET", "HEAD"):
         params = req.args
-        if "update" in params:
-            raise refused
         text = _single(params.getlist("query"), "query")
     else:
         mimetype = req.mimetype
@@ -47,7 +79,7 @@ def read_query(req: Request) -> tuple[str | None, Dataset]:
             params = req.form
             if "update" in params:
                 raise refused
-            text = _single(params.getlist("query"), "query")
+            text = _single(params.getlist("query") + req.args.getlist("query"), "query")
         elif mimetype == DIRECT:
             params = req.args
             if "query" in params:
@@ -67,20 +99,247 @@ def read_query(req: Request) -> tuple[str | None, Dataset]:
     return text, dataset
 
 
-@bp.route("/sparql", methods=["GET", "POST"])
-def endpoint() -> Response:
-    """Answer a query in the negotiated format."""
+def _is_bare(req: Request) -> bool:
+    # A GET that asks no query: the Service Description, or the empty query page.
+    return req.method in ("GET", "HEAD") and not any(
+        name in req.args for name in ("query", *DATASET_PARAMS))
+
+
+def explicit_format(req: Request, offered: tuple[Format, ...]) -> str | None:
+    """The ``format`` parameter's choice among ``offered``, or its first value if none fits.
+
+    Clients send it in several spellings, some repeated: SPARQLWrapper asks for RDF/XML
+    with ``format=rdf+xml&format=application/rdf+xml``, and for JSON-LD with a
+    comma-separated list. The first value that names an offered format wins.
+    """
+    values = [token.strip() for value in req.values.getlist("format") for token in value.split(",")]
+    values = [token for token in values if token]
+    for token in values:
+        for spelling in (token, token.replace("-", "").replace("+", "")):
+            if find_format(spelling, offered) is not None:
+                return spelling
+    return values[0] if values else None
+
+
+def _page_wanted(req: Request) -> bool:
+    token = explicit_format(req, (HTML,))
+    if token is not None:
+        return find_format(token, (HTML,)) is HTML
+    return prefers_html(req.headers.get("Accept"))
+
+
+# --------------------------------------------------------------------------- the endpoint
+
+
+@bp.route("/sparql", methods=list(METHODS))
+def endpoint() -> Response | tuple[str, int]:
+    """Answer a query in the negotiated format, or describe the service, or show the page."""
+    if request.method == "OPTIONS":
+        return _preflight()
+    if _is_bare(request):
+        return _bare_get()
     state = get_state()
     text, dataset = read_query(request)
-    if text is None or not text.strip():
-        raise BadRequest("no query: pass the query text in the 'query' parameter",
-                         hint="Example: /sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%2010")
-    query = check_query(text, state.settings)
-    fmt = negotiate(request.headers.get("Accept"), offered_formats(query), request.values.get("format"))
+    page = _page_wanted(request)
+    try:
+        if text is None or not text.strip():
+            raise BadRequest("no query: pass the query text in the 'query' parameter",
+                             hint="Example: /sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%2010")
+        query = check_query(text, state.settings)
+    except NkdError as err:
+        if page:
+            return _page(text or "", dataset, error=err)
+        raise
+    offered = offered_formats(query)
+    fmt = negotiate(request.headers.get("Accept"), offered, explicit_format(request, offered))
     if fmt is HTML:
-        raise BadRequest("the HTML view of results is not built yet", hint="Ask for JSON.")
-    body = state.engine.serialize(query, fmt, dataset)
-    response = Response(body, content_type=fmt.content_type)
-    response.headers["Vary"] = "Accept"
+        return _page(text, dataset, query=query)
+    serialize = getattr(state.engine, "serialize_file", state.engine.serialize)
+    response = _send(serialize(query, fmt, dataset), fmt)
     response.headers["X-Query-Hash"] = query.digest
     return response
+
+
+def _send(body: bytes | BinaryIO, fmt: Format) -> Response:
+    if isinstance(body, (bytes, bytearray)):
+        response = Response(body, content_type=fmt.content_type)
+    else:
+        # A file: gunicorn sends it with sendfile() when it has a descriptor.
+        size = body.seek(0, 2)
+        body.seek(0)
+        response = Response(wrap_file(request.environ, body), content_type=fmt.content_type,
+                            direct_passthrough=True)
+        response.content_length = size
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _preflight() -> Response:
+    response = Response(status=204)
+    response.headers["Allow"] = ", ".join(METHODS)
+    if get_state().settings.cors:
+        response.headers["Access-Control-Allow-Methods"] = ", ".join(METHODS)
+        response.headers["Access-Control-Allow-Headers"] = CORS_HEADERS
+        response.headers["Access-Control-Max-Age"] = str(get_state().settings.cors_max_age_s)
+    return response
+
+
+@bp.after_request
+def vary_on_accept(response: Response) -> Response:
+    """Every answer of /sparql (results, page, description, error) depends on Accept."""
+    response.vary.add("Accept")
+    return response
+
+
+@bp.after_app_request
+def allow_any_origin(response: Response) -> Response:
+    """Let pages on any origin read every answer: the data is public and nothing uses cookies."""
+    if get_state().settings.cors:
+        response.headers.setdefault("Access-Control-Allow-Origin", "*")
+    return response
+
+
+# --------------------------------------------------------------------------- service description
+
+
+def _bare_get() -> Response | tuple[str, int]:
+    offered = (*DESCRIPTION_FORMATS, HTML)
+    fmt = negotiate(request.headers.get("Accept"), offered, explicit_format(request, offered))
+    if fmt is HTML:
+        return _page(_initial_text(request.args.get("example")), Dataset())
+    endpoint_iri = request.base_url
+    body = ox.serialize(_description(endpoint_iri), format=fmt.ox, prefixes=DESCRIPTION_PREFIXES)
+    response = Response(body, content_type=fmt.content_type)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _description(endpoint_iri: str) -> list[ox.Quad]:
+    """The Service Description's triples, with the endpoint's IRI and the store's named graphs."""
+    quads = list(ox.parse(path=str(SERVICE_DESCRIPTION), format=ox.RdfFormat.TURTLE, base_iri=endpoint_iri))
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    dataset = ox.NamedNode(endpoint_iri + "#dataset")
+    for name in _named_graphs():
+        node = ox.BlankNode()
+        quads += [ox.Quad(dataset, ox.NamedNode(sd + "namedGraph"), node),
+                  ox.Quad(node, ox.NamedNode(sd + "name"), ox.NamedNode(name))]
+    return quads
+
+
+def _named_graphs() -> list[str]:
+    # The data does not change while the app serves, so ask the store once per app.
+    cached = current_app.extensions.get("nkd.named_graphs")
+    if cached is None:
+        state = get_state()
+        query = check_query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g", state.settings)
+        table = state.engine.table(query, max_rows=10_000)
+        cached = [row[0].value for row in table.rows if row[0] is not None and row[0].kind == "iri"]
+        current_app.extensions["nkd.named_graphs"] = cached
+    return cached
+
+
+# --------------------------------------------------------------------------- the query page
+
+
+DEFAULT_QUERY = "SELECT ?s ?p ?o WHERE {\n  ?s ?p ?o\n}\nLIMIT 25\n"
+
+
+@lru_cache(maxsize=1)
+def examples() -> tuple[Example, ...]:
+    """The shipped example queries (``graph/queries/*.rq``), read once."""
+    try:
+        return tuple(read_example(path) for path in query_files())
+    except (FileNotFoundError, OSError, UnicodeDecodeError):
+        return ()
+
+
+def _example_named_by(text: str) -> str | None:
+    # Browsers send a text area's line breaks as CRLF.
+    text = text.replace("\r\n", "\n").strip()
+    return next((e.name for e in examples() if e.text.replace("\r\n", "\n").strip() == text), None)
+
+
+def _initial_text(name: str | None) -> str:
+    if name:
+        for example in examples():
+            if example.name == name:
+                return example.text
+        raise NotFound(f"there is no example query named {name!r}",
+                       hint="Pick one from the list on /sparql.")
+    return examples()[0].text if examples() else DEFAULT_QUERY
+
+
+def _page(text: str, dataset: Dataset, *, query: Query | None = None,
+          error: NkdError | None = None) -> tuple[str, int]:
+    """Render the query page; run ``query`` (bounded by max_html_rows) unless there is an error."""
+    state = get_state()
+    table: dict[str, Any] | None = None
+    boolean: bool | None = None
+    if query is not None and error is None:
+        try:
+            table, boolean = _run_for_page(query, dataset)
+        except NkdError as err:
+            error = err
+    html = render_template(
+        "query.html",
+        text=text,
+        query=query,
+        table=table,
+        boolean=boolean,
+        error=error.to_dict() if error is not None else None,
+        downloads=_downloads(text, query, dataset) if query is not None and error is None else [],
+        examples=examples(),
+        selected_example=_example_named_by(text),
+        dataset=dataset,
+        settings=state.settings,
+    )
+    return html, error.status if error is not None else 200
+
+
+def _run_for_page(query: Query, dataset: Dataset) -> tuple[dict[str, Any] | None, bool | None]:
+    """The result as an HTML table's header and cells (or an ASK's answer), cut at max_html_rows."""
+    state = get_state()
+    limit, base = state.settings.max_html_rows, state.settings.public_base
+    if query.returns_graph:
+        # One triple more than shown tells whether there are more.
+        triples = state.engine.triples(query, dataset, max_rows=limit + 1)
+        return {"head": ["subject", "predicate", "object"],
+                "rows": [[_cell(t, base) for t in triple] for triple in triples[:limit]],
+                "truncated": len(triples) > limit}, None
+    result = state.engine.table(query, limit, dataset)
+    if result.boolean is not None:
+        return None, result.boolean
+    return {"head": result.variables,
+            "rows": [[_cell(t, base) for t in row] for row in result.rows],
+            "truncated": result.truncated}, None
+
+
+def _downloads(text: str, query: Query, dataset: Dataset) -> list[dict[str, str]]:
+    params: list[tuple[str, str]] = [("query", text)]
+    params += [("default-graph-uri", g) for g in dataset.default_graphs]
+    params += [("named-graph-uri", g) for g in dataset.named_graphs]
+    return [{"label": fmt.label, "name": fmt.name, "extension": fmt.extension, "media_type": fmt.media_type,
+             "href": "/sparql?" + urlencode(params + [("format", fmt.name)])}
+            for fmt in offered_formats(query) if fmt is not HTML]
+
+
+def _cell(term: Term | None, base: str) -> dict[str, Any]:
+    if term is None:
+        return {"text": "", "kind": "unbound"}
+    if term.kind == "iri":
+        # IRIs of this dataset dereference on this server, wherever it runs.
+        href = "/" + term.value[len(base):] if term.value.startswith(base) else term.value
+        return {"text": term.value, "kind": "iri", "href": href}
+    if term.kind == "literal":
+        note = f"@{term.language}" if term.language else _short_datatype(term.datatype)
+        return {"text": term.value, "kind": "literal", "note": note}
+    if term.kind == "bnode":
+        return {"text": f"_:{term.value}", "kind": "bnode"}
+    return {"text": term.value, "kind": term.kind}
+
+
+def _short_datatype(datatype: str | None) -> str:
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    if not datatype or datatype in (xsd + "string",):
+        return ""
+    return "xsd:" + datatype[len(xsd):] if datatype.startswith(xsd) else datatype

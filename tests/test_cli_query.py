@@ -1,0 +1,122 @@
+"""`nkd query`: every output format parsed by a real parser, exit codes, and the endpoint's guards."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from conftest import ROOT, endpoint_data_args
+
+LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?country ?label WHERE { ?country a <https://w3id.org/nkd/ontology#Country> ;
+  rdfs:label ?label } ORDER BY ?label"""
+VIETNAM = "CONSTRUCT WHERE { <https://w3id.org/nkd/id/country/vietnam> ?p ?o }"
+
+
+def nkd_query(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """Run `nkd query ARGS` on the endpoint's test dataset, from this checkout."""
+    return subprocess.run([sys.executable, "-m", "server", "query", *args, *endpoint_data_args()],
+                          cwd=ROOT, capture_output=True, text=True, input=stdin, timeout=120)
+
+
+def test_table_by_default():
+    result = nkd_query(LABELS)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["country", "label"]
+    assert set(lines[1]) <= {"-", " "}
+    assert lines[2].split(None, 1) == ["<https://w3id.org/nkd/id/country/china>", '"China"@en']
+    assert lines[-1] == "(3 rows)"
+
+
+def test_ask_and_construct_as_text():
+    assert nkd_query("ASK { ?s ?p ?o }").stdout == "yes\n"
+    result = nkd_query(VIETNAM)
+    graph = Graph().parse(data=result.stdout, format="nt")  # the text form is N-Triples
+    assert len(graph) == 2
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_results_formats(fmt):
+    result = nkd_query(LABELS, "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    if fmt == "json":
+        labels = [b["label"]["value"] for b in json.loads(result.stdout)["results"]["bindings"]]
+    elif fmt == "xml":
+        ns = "{http://www.w3.org/2005/sparql-results#}"
+        labels = [e.text for e in ET.fromstring(result.stdout).iter(f"{ns}literal")]
+    elif fmt == "csv":
+        labels = [row["label"] for row in csv.DictReader(io.StringIO(result.stdout))]
+    else:
+        rows = csv.DictReader(io.StringIO(result.stdout), delimiter="\t", quoting=csv.QUOTE_NONE)
+        labels = [row["?label"].split('"')[1] for row in rows]
+    assert labels == ["China", "South Korea", "Vietnam"]
+
+
+@pytest.mark.parametrize("fmt, rdflib_format", [
+    ("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld"), ("rdfxml", "xml"),
+])
+def test_graph_formats(fmt, rdflib_format):
+    reference = Graph().parse(data=nkd_query(VIETNAM, "--format", "ntriples").stdout, format="nt")
+    result = nkd_query(VIETNAM, "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    assert isomorphic(Graph().parse(data=result.stdout, format=rdflib_format), reference)
+
+
+@pytest.mark.parametrize("fmt", ["nquads", "trig"])
+def test_dataset_formats(fmt):
+    result = nkd_query(VIETNAM, "--format", fmt)
+    assert len(Dataset().parse(data=result.stdout, format=fmt)) == 2
+
+
+def test_query_from_a_file_and_from_stdin(tmp_path):
+    path = tmp_path / "labels.rq"
+    path.write_text(LABELS, encoding="utf-8")
+    from_file = nkd_query(f"@{path}", "--format", "csv")
+    from_stdin = nkd_query("@-", "--format", "csv", stdin=LABELS)
+    assert from_file.returncode == from_stdin.returncode == 0
+    assert from_file.stdout == from_stdin.stdout and "Vietnam" in from_file.stdout
+
+
+@pytest.mark.parametrize("args, code, words", [
+    (["SELECT * WHERE { ?s ?p ?o "], 2, "line 1, column 16"),
+    (["SELECT * WHERE { " + "{" * 5000 + "}" * 5000 + " }"], 2, "levels deep"),
+    (["SELECT ((1" + "+1" * 300 + ") AS ?x) {}"], 2, "operators"),
+    (["ASK {} #" + "x" * 100_001], 2, "at most 100,000"),
+    (["CONSTRUCT WHERE { ?s ?p ?o }", "--format", "csv"], 2, "does not fit a CONSTRUCT"),
+    (["SELECT * WHERE { ?s ?p ?o }", "--format", "turtle"], 2, "does not fit a SELECT"),
+    (["@no-such-file.rq"], 2, "cannot read the query"),
+    (["ASK {}", "--format", "png"], 2, "Invalid value for '--format'"),
+    (["SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"], 1, "SERVICE"),
+    (["INSERT DATA { <http://a> <http://b> <http://c> }"], 1, "read-only"),
+    (["LOAD <http://127.0.0.1:9/>"], 1, "read-only"),
+    (["ASK {}", "--timeout", "0"], 2, "query_timeout_s must be greater than 0"),
+])
+def test_guards_and_exit_codes(args, code, words):
+    result = nkd_query(*args)
+    assert result.returncode == code, (result.stdout, result.stderr)
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+@pytest.mark.slow
+def test_time_limit_exits_1_without_waiting_for_the_query():
+    cartesian = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?p ?q ?r }"
+    result = nkd_query(cartesian, "--timeout", "1")
+    assert result.returncode == 1
+    assert "1 s limit" in result.stderr and "How to fix" in result.stderr
+
+
+def test_help_lists_every_format():
+    result = subprocess.run([sys.executable, "-m", "server", "query", "--help"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    for fmt in ("table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml", "nquads", "trig"):
+        assert fmt in result.stdout
