@@ -8,6 +8,7 @@ An explicit ``format`` parameter or file suffix wins over the Accept header.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 import pyoxigraph as ox
@@ -110,6 +111,11 @@ def negotiate(accept: str | None, offered: Sequence[Format], explicit: str | Non
         return fmt
     if not accept or not accept.strip():
         return offered[0]
+    return _best(accept, tuple(offered))
+
+
+@lru_cache(maxsize=512)  # a few Accept headers meet a few offer lists, again and again
+def _best(accept: str, offered: tuple[Format, ...]) -> Format:
     ranges = _parse(accept)
     best: Format | None = None
     best_q = 0.0
@@ -148,6 +154,7 @@ def error_format(accept: str | None) -> Format:
 # werkzeug parses the header (quoting, parameters); the matching below is our own
 # because werkzeug's best_match takes the highest quality of any matching range
 # rather than the most specific range's quality, which RFC 9110 requires.
+@lru_cache(maxsize=256)  # clients send the same few Accept headers again and again
 def _parse(accept: str) -> tuple[tuple[str, float], ...]:
     parsed = parse_accept_header(accept, MIMEAccept)
     return tuple((value.split(";", 1)[0].strip().lower(), quality) for value, quality in parsed)

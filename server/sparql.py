@@ -24,8 +24,7 @@ import re
 import tempfile
 import threading
 import time
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
+from functools import cached_property, lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Protocol, Sequence
@@ -82,7 +81,7 @@ class Query:
         """True for CONSTRUCT and DESCRIBE, whose result is RDF rather than a table."""
         return self.form in ("CONSTRUCT", "DESCRIBE")
 
-    @property
+    @cached_property
     def digest(self) -> str:
         """A short stable hash of the text, for logs."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:12]
@@ -100,6 +99,12 @@ def _unescape_codepoints(text: str) -> str:
     return _CODEPOINT.sub(decode, text)
 
 
+# Clients repeat the same short queries (dashboards, Linked Data pages, retries), and
+# checking one costs tens of microseconds, a lookup's whole evaluation; texts this
+# short are remembered, so the cache stays a few megabytes at most.
+_CACHED_TEXT_CHARS = 4096
+
+
 def check_query(text: str, settings: Settings) -> Query:
     """Check a query's size, nesting, form and keywords before it reaches a parser.
 
@@ -108,6 +113,17 @@ def check_query(text: str, settings: Settings) -> Query:
     :class:`QuerySyntaxError` (400) for a text that is too deep, has too many
     operators or has no query form.
     """
+    if len(text) <= _CACHED_TEXT_CHARS:
+        return _check_remembered(text, settings)
+    return _check(text, settings)
+
+
+@lru_cache(maxsize=1024)
+def _check_remembered(text: str, settings: Settings) -> Query:
+    return _check(text, settings)  # a refusal raises, and is not remembered
+
+
+def _check(text: str, settings: Settings) -> Query:
     size = len(text.encode("utf-8"))
     if size > settings.max_query_bytes:
         # Deep nesting is reported as such (400) even in a text that is also too long;
@@ -377,25 +393,36 @@ def result_file() -> BinaryIO:
     return tempfile.TemporaryFile()  # pragma: no cover - not Linux
 
 
-class _LimitedWriter:
-    """A file-like sink that refuses to grow past a size (pyoxigraph writes ~8 KB chunks).
+# Results up to this size stay in a BytesIO: making a memfd costs ~90 µs, more than a
+# lookup's whole query, while sendfile only pays off for large bodies.
+SPILL_BYTES = 1 << 20
 
-    It writes to ``buffer``: a :class:`io.BytesIO` by default, or ``file`` if given.
+
+class _ResultSink:
+    """Where pyoxigraph serializes a result (it writes ~8 KB chunks).
+
+    The bytes go to memory while small and to a :func:`result_file` past
+    :data:`SPILL_BYTES`; past ``limit`` the sink refuses them (:class:`PayloadTooLarge`).
     """
 
-    def __init__(self, limit: int, file: BinaryIO | None = None) -> None:
-        self.buffer: Any = io.BytesIO() if file is None else file
+    def __init__(self, limit: int) -> None:
+        self.file: BinaryIO = io.BytesIO()
         self.size = 0
         self.limit = limit
 
     def write(self, data: bytes) -> int:
-        if self.size + len(data) > self.limit:
+        size = self.size + len(data)
+        if size > self.limit:
             raise PayloadTooLarge(
                 f"the result is larger than {self.limit:,} bytes",
                 hint="Add LIMIT, select fewer variables, or download a dump from /-/dumps.",
             )
-        self.size += len(data)
-        return self.buffer.write(data)
+        if size > SPILL_BYTES and isinstance(self.file, io.BytesIO):
+            spilled = result_file()
+            spilled.write(self.file.getbuffer())
+            self.file = spilled
+        self.size = size
+        return self.file.write(data)
 
     def flush(self) -> None:
         pass
@@ -422,6 +449,31 @@ _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 MEMORY_POLL_S = 0.05
 
 
+class _Task:
+    """One call handed to a query thread, and its outcome.
+
+    Lighter than a :class:`concurrent.futures.Future`: the caller waits on a bare lock
+    that the query thread releases, which saves a lookup tens of microseconds. Its
+    state changes under the runner's lock: queued, running, then done or cancelled.
+    """
+
+    __slots__ = ("fn", "state", "outcome", "failed", "ready")
+    QUEUED, RUNNING, DONE, CANCELLED = range(4)
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self.fn = fn
+        self.state = _Task.QUEUED
+        self.outcome: Any = None
+        self.failed = False
+        self.ready = threading.Lock()
+        self.ready.acquire()
+
+    def settle(self, outcome: Any, failed: bool) -> None:
+        """Record the outcome and wake the caller (the runner's lock is held)."""
+        self.outcome, self.failed, self.state = outcome, failed, _Task.DONE
+        self.ready.release()
+
+
 class QueryRunner:
     """Runs functions on dedicated threads and stops waiting for them past a limit.
 
@@ -438,10 +490,10 @@ class QueryRunner:
     def __init__(self, threads: int, on_overrun: Callable[[], None] | None = None,
                  memory_limit_bytes: int | None = None,
                  on_memory_overrun: Callable[[], None] | None = None) -> None:
-        self._tasks: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = queue.SimpleQueue()
+        self._tasks: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._threads = threads
-        self._active: set[Future[Any]] = set()
+        self._active: set[_Task] = set()
         self.on_overrun = on_overrun
         self.on_memory_overrun = on_memory_overrun
         self.overruns = 0
@@ -467,26 +519,22 @@ class QueryRunner:
 
     def _work(self) -> None:
         while True:
-            item = self._tasks.get()
-            if item is None:
+            task = self._tasks.get()
+            if task is None:
                 return
-            fn, future = item
-            if not future.set_running_or_notify_cancel():
-                continue
             with self._lock:
-                self._active.add(future)
+                if task.state != _Task.QUEUED:  # the caller gave up waiting
+                    continue
+                task.state = _Task.RUNNING
+                self._active.add(task)
             try:
-                outcome, failed = fn(), False
+                outcome, failed = task.fn(), False
             except BaseException as exc:  # handed to the waiting caller
                 outcome, failed = exc, True
             with self._lock:
-                self._active.discard(future)
-                if future.done():  # failed by the memory guard meanwhile
-                    continue
-                if failed:
-                    future.set_exception(outcome)
-                else:
-                    future.set_result(outcome)
+                self._active.discard(task)
+                if task.state == _Task.RUNNING:  # not failed by the memory guard meanwhile
+                    task.settle(outcome, failed)
 
     def _guard_memory(self, limit: int) -> None:
         baseline = resident_bytes() or 0
@@ -499,11 +547,12 @@ class QueryRunner:
                     continue
                 if size - baseline <= limit:
                     continue
-                running = [f for f in self._active if not f.done()]
+                running = list(self._active)  # abandoned after a timeout ones too: still growing
                 error = QueryTooExpensive(
                     f"the queries running here needed more than {limit // 2**20:,} MB of memory")
-                for future in running:
-                    future.set_exception(error)
+                for task in running:
+                    if task.state == _Task.RUNNING:
+                        task.settle(error, True)
                 self._active.clear()
             self.overruns += 1
             for _ in running:
@@ -514,20 +563,26 @@ class QueryRunner:
 
     def run(self, fn: Callable[[], Any], timeout_s: float) -> Any:
         """Run ``fn`` on a query thread; return its result or raise :class:`QueryTimeout`."""
-        future: Future[Any] = Future()
-        self._tasks.put((fn, future))
-        try:
-            return future.result(timeout=timeout_s)
-        except FutureTimeout:
-            if future.cancel():  # still queued: nothing is stuck
+        task = _Task(fn)
+        self._tasks.put(task)
+        if not task.ready.acquire(timeout=timeout_s):
+            with self._lock:
+                state = task.state
+                if state != _Task.DONE:
+                    task.state = _Task.CANCELLED
+            if state == _Task.QUEUED:  # nothing is stuck: no thread was free
                 raise QueryTimeout(
                     f"the query waited {timeout_s:g} s for a free query thread",
-                    hint="The server is busy; try again shortly.") from None
-            self.overruns += 1
-            self._spawn(self._work)  # replace the thread that is stuck in the query
-            if self.on_overrun is not None:
-                self.on_overrun()
-            raise QueryTimeout(f"the query ran longer than the {timeout_s:g} s limit") from None
+                    hint="The server is busy; try again shortly.")
+            if state == _Task.RUNNING:
+                self.overruns += 1
+                self._spawn(self._work)  # replace the thread that is stuck in the query
+                if self.on_overrun is not None:
+                    self.on_overrun()
+                raise QueryTimeout(f"the query ran longer than the {timeout_s:g} s limit")
+        if task.failed:
+            raise task.outcome
+        return task.outcome
 
     def close(self) -> None:
         """Let idle threads end (stuck ones end with the process)."""
@@ -608,23 +663,25 @@ class EmbeddedEngine:
         return self.runner.run(work, self.settings.query_timeout_s)
 
     def serialize_file(self, query: Query, fmt: Format, dataset: Dataset = Dataset()) -> BinaryIO:
-        """Run ``query``; return its result serialized natively in ``fmt``, as a file at offset 0."""
+        """Run ``query``; return its result serialized natively in ``fmt``, as a file at offset 0.
+
+        A small result is a :class:`io.BytesIO`, a large one a file with a descriptor.
+        """
         limit = self.settings.max_result_bytes
 
         def work() -> BinaryIO:
             result = self._evaluate(query, dataset)
-            file = result_file()
+            sink = _ResultSink(limit)
             try:
-                result.serialize(_LimitedWriter(limit, file), fmt.ox)
-                file.flush()
-            except OSError as exc:
-                file.close()
-                raise NkdError(f"the store failed while answering: {exc}") from None
-            except BaseException:
-                file.close()
+                result.serialize(sink, fmt.ox)
+                sink.file.flush()
+            except BaseException as exc:
+                sink.file.close()
+                if isinstance(exc, OSError):
+                    raise NkdError(f"the store failed while answering: {exc}") from None
                 raise
-            file.seek(0)
-            return file
+            sink.file.seek(0)
+            return sink.file
 
         return self._run(work)
 
@@ -679,7 +736,7 @@ class EmbeddedEngine:
         rdf_format = fmt.ox
 
         def work() -> bytes:
-            sink = _LimitedWriter(limit)
+            sink = _ResultSink(limit)
             if fmt in DATASET_FORMATS:
                 self.store.dump(sink, rdf_format, prefixes=prefixes)
             else:
@@ -687,7 +744,8 @@ class EmbeddedEngine:
                 triples = dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object)
                                         for q in self.store.quads_for_pattern(None, None, None, None))
                 ox.serialize(triples, sink, rdf_format, prefixes=prefixes)
-            return sink.buffer.getvalue()
+            sink.file.seek(0)
+            return sink.file.read()
         return self._run(work)
 
 

@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, *, engine: Any = None, store: A
     app.register_blueprint(system.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(linked_data.bp)
+    app.wsgi_app = sparql.ProgramQueries(app.wsgi_app, app.extensions["nkd"])  # type: ignore[method-assign]
     return app
 
 

@@ -6,9 +6,10 @@ for browsers, plain text for curl. No traceback or file path ever reaches a clie
 
 from __future__ import annotations
 
+import json
 import logging
 
-from flask import Flask, Response, json, render_template, request
+from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .. import errors as core
@@ -24,9 +25,13 @@ _HTTP_HINTS = {
 }
 
 
-def error_response(err: core.NkdError) -> Response:
-    """Render ``err`` for the current request in the negotiated error shape."""
-    fmt = error_format(request.headers.get("Accept"))
+def error_response(err: core.NkdError, accept: str | None = None) -> Response:
+    """Render ``err`` in the error shape the client's Accept calls for.
+
+    Without ``accept`` it reads the current Flask request's; the HTML shape needs an
+    app context (templates), the JSON and text shapes need nothing.
+    """
+    fmt = error_format(request.headers.get("Accept") if accept is None else accept)
     body = err.to_dict()
     if fmt is HTML:
         text = render_template("error.html", error=body)
@@ -52,17 +57,18 @@ def _as_text(body: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _from_http(exc: HTTPException) -> core.NkdError:
+def from_http(exc: HTTPException, method: str, path: str) -> core.NkdError:
+    """The :class:`~server.errors.NkdError` for an exception werkzeug raised on ``method path``."""
     if exc.code == 405:
         allowed = sorted(getattr(exc, "valid_methods", None) or [])
-        return core.MethodNotAllowed(f"{request.method} is not allowed on {request.path}", allowed=allowed)
+        return core.MethodNotAllowed(f"{method} is not allowed on {path}", allowed=allowed)
     cls, hint = _HTTP_HINTS.get(exc.code or 500, (None, None))
     if cls is None:
         err = core.NkdError(exc.description or exc.name)
         err.status, err.title = exc.code or 500, exc.name
         return err
     if exc.code == 404:
-        return cls(f"nothing is published at {request.path}", hint=hint)
+        return cls(f"nothing is published at {path}", hint=hint)
     return cls(exc.description or exc.name, hint=hint)
 
 
@@ -75,7 +81,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException) -> Response:
-        return error_response(_from_http(exc))
+        return error_response(from_http(exc, request.method, request.path))
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> Response:

@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from typing import Any, Callable
 
 from gunicorn.app.base import BaseApplication
@@ -25,10 +26,28 @@ from ..settings import Settings
 
 log = logging.getLogger("nkd")
 
-# One line per request on stdout: client, time, method, path (without the query string,
-# which can hold a whole query), status, response bytes, duration in milliseconds and
-# the query's hash (the X-Query-Hash header; "-" when the response has none).
-ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms query=%({x-query-hash}o)s'
+def _pre_request(worker: Any, req: Any) -> None:
+    req.nkd_started = time.perf_counter()
+
+
+def _post_request(worker: Any, req: Any, environ: dict[str, Any], resp: Any) -> None:
+    """One access-log line per request on stdout, written after the response is sent.
+
+    Client, time, method, path (without the query string, which can hold a whole
+    query), status, bytes sent, duration in milliseconds and the query's hash (the
+    X-Query-Hash header; "-" when the response has none). Written with one
+    ``os.write`` rather than gunicorn's access log, whose formatting and logging
+    machinery cost about a tenth of a millisecond a request.
+    """
+    started = getattr(req, "nkd_started", None)
+    elapsed_ms = round((time.perf_counter() - started) * 1000) if started is not None else "-"
+    digest = next((value for name, value in resp.headers if name.lower() == "x-query-hash"), "-")
+    line = (f'{environ.get("REMOTE_ADDR", "-")} {time.strftime("[%d/%b/%Y:%H:%M:%S %z]")} '
+            f'"{req.method} {req.path}" {resp.status_code} {resp.sent} {elapsed_ms}ms query={digest}\n')
+    try:
+        os.write(sys.stdout.fileno(), line.encode("utf-8", "replace"))
+    except (OSError, ValueError):
+        pass  # a closed or full stdout must not fail the request
 
 # Time the request threads get to send their 503s before a worker abandons its queries.
 ABANDON_GRACE_S = 0.5
@@ -116,8 +135,8 @@ class NkdServer(BaseApplication):
             "limit_request_line": 8190,
             "worker_exit": _worker_exit,
             "proc_name": "nkd",
-            "accesslog": "-",
-            "access_log_format": ACCESS_LOG_FORMAT,
+            "pre_request": _pre_request,
+            "post_request": _post_request,
         }
         if "control_socket_disable" in self.cfg.settings:
             config["control_socket_disable"] = True  # gunicorn >= 25 would write a socket under $HOME

@@ -1,0 +1,77 @@
+"""Queries from programs take a short path ahead of Flask (``ProgramQueries``); whatever it
+passes on is answered by the Flask view in the same way. Both paths must give the same
+answer, byte for byte, for every kind of request."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from werkzeug.test import Client
+
+SELECT = "SELECT ?s WHERE { ?s a <https://w3id.org/nkd/ontology#Defector> } ORDER BY ?s LIMIT 5"
+CONSTRUCT = "CONSTRUCT { ?s a ?c } WHERE { ?s a ?c } ORDER BY ?s ?c LIMIT 5"
+FORM = "application/x-www-form-urlencoded"
+
+REQUESTS = {
+    "get-json": dict(method="GET", query_string={"query": SELECT}),
+    "get-csv": dict(method="GET", query_string={"query": SELECT}, headers={"Accept": "text/csv"}),
+    "get-format-tsv": dict(method="GET", query_string={"query": SELECT, "format": "tsv"}),
+    "head": dict(method="HEAD", query_string={"query": SELECT}),
+    "post-form": dict(method="POST", data={"query": SELECT}, content_type=FORM),
+    "post-direct": dict(method="POST", data=SELECT, content_type="application/sparql-query"),
+    "construct-turtle": dict(method="GET", query_string={"query": CONSTRUCT}, headers={"Accept": "text/turtle"}),
+    "named-graph": dict(method="GET", query_string={
+        "query": SELECT, "default-graph-uri": "https://w3id.org/nkd/data/graph/actors"}),
+    "syntax-error": dict(method="GET", query_string={"query": "SELECT * WHERE { ?s ?p"},
+                         headers={"Accept": "application/json"}),
+    "not-acceptable": dict(method="GET", query_string={"query": SELECT}, headers={"Accept": "image/png"}),
+    "update": dict(method="POST", data={"update": "CLEAR ALL"}, content_type=FORM),
+    "service": dict(method="GET", query_string={"query": "SELECT * WHERE { SERVICE <http://example.org/> {} }"}),
+    "wrong-type": dict(method="POST", data=SELECT, content_type="text/plain"),
+    "no-query": dict(method="GET", query_string={"default-graph-uri": "https://w3id.org/nkd/data/graph/actors"}),
+    "repeated": dict(method="GET", query_string=[("query", SELECT), ("query", SELECT)]),
+}
+HEADERS = ("Content-Type", "Content-Length", "Vary", "Access-Control-Allow-Origin", "X-Query-Hash",
+           "Cache-Control")
+
+
+@pytest.mark.parametrize("name", REQUESTS)
+def test_short_path_and_flask_view_answer_alike(app, name):
+    short = Client(app).open("/sparql", **REQUESTS[name])
+    # The Flask app without the middleware in front: the view's own path.
+    flask_only = Client(app.wsgi_app.wsgi_app).open("/sparql", **REQUESTS[name])
+    assert short.status_code == flask_only.status_code
+    for header in HEADERS:
+        assert short.headers.get(header) == flask_only.headers.get(header), header
+    assert short.get_data() == flask_only.get_data()
+
+
+def test_short_path_answers_programs_and_leaves_pages_to_flask(app):
+    assert Client(app).get("/sparql", query_string={"query": SELECT}).headers["Content-Type"].startswith(
+        "application/sparql-results+json")
+    page = Client(app).get("/sparql", query_string={"query": SELECT}, headers={"Accept": "text/html"})
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert "<table" in page.get_data(as_text=True)
+
+
+def test_a_chunked_query_body_is_answered_like_any_other(server):
+    """A body with no Content-Length goes past the short path to the Flask view."""
+    def chunks():
+        yield SELECT[:20].encode()
+        yield SELECT[20:].encode()
+
+    chunked = requests.post(server.url + "/sparql", data=chunks(),
+                            headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"}, timeout=30)
+    plain = requests.post(server.url + "/sparql", data=SELECT,
+                          headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"}, timeout=30)
+    assert chunked.status_code == 200 == plain.status_code
+    assert chunked.text == plain.text
+    assert len(plain.text.splitlines()) > 1  # a header and rows
+
+
+def test_a_form_posted_by_a_browser_still_reaches_the_page(server):
+    """The short path reads a POST body to decide; Flask must still see it whole."""
+    page = requests.post(server.url + "/sparql", data={"query": SELECT},
+                         headers={"Accept": "text/html"}, timeout=30)
+    assert page.status_code == 200
+    assert "https://w3id.org/nkd/id/" in page.text or "/id/" in page.text
