@@ -79,7 +79,8 @@ SPECS: tuple[Spec, ...] = (
          "Most operators (+, -, ||, &&, !, path steps, UNION…) in a query; more gets 400 before "
          "the parser sees it, since parse time grows with the cube of a chain's length."),
     Spec("max_result_bytes", int,
-         "Largest serialized result a query may produce; larger gets 413."),
+         "Largest serialized result a query may produce; larger gets 413, or is cut off "
+         "if it has begun to stream (past its first MiB)."),
     Spec("max_query_memory_mb", int,
          "How much a worker process may grow while its queries run, over its size when idle; "
          "past it those queries get 503 and the worker is replaced."),

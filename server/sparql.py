@@ -17,17 +17,15 @@ thread: pyoxigraph's result objects crash the process when touched from another 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import queue
 import re
-import tempfile
 import threading
 import time
 from functools import cached_property, lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Protocol, Sequence
+from typing import Any, Callable, Iterable, Protocol, Sequence
 
 import pyoxigraph as ox
 
@@ -382,47 +380,144 @@ class Term:
         return cls("triple", str(term))
 
 
-def result_file() -> BinaryIO:
-    """An anonymous in-memory file for a serialized result.
+# A result that ends within this many bytes is sent as one body, with its length and,
+# should a limit stop it, a clean error status; a larger one streams from there on.
+STREAM_BYTES = 1 << 20
+# The pieces a streaming result is handed over in, and how many may wait for the client.
+CHUNK_BYTES = 256 * 1024
+QUEUED_CHUNKS = 4
+# How often a blocked producer or consumer looks up from its queue (cancelled? deadline?).
+STREAM_POLL_S = 0.1
 
-    A real file descriptor (Linux ``memfd``) lets gunicorn hand the bytes to the
-    socket with ``sendfile`` instead of copying them through Python.
+
+class ResultCutOff(Exception):
+    """A streaming result stopped after its status line was sent; the connection must close."""
+
+    def __init__(self, error: NkdError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class ResultStream:
+    """A result still being serialized on its query thread, read chunk by chunk.
+
+    The query thread ``put``s chunks and ends with ``finish`` or ``fail``; the
+    request thread iterates. The bounded queue makes a slow client slow the query
+    down rather than fill memory, and ``deadline`` bounds the whole exchange: a
+    client that reads too slowly holds a query thread no longer than a slow query
+    may. A limit passed once bytes have gone out raises :class:`ResultCutOff` from
+    the iteration: the status line said 200, so the only honest signal left is to
+    close the connection without the final chunk. ``close`` (WSGI servers call it
+    when the client goes away) stops the query thread at its next write.
     """
-    if hasattr(os, "memfd_create"):
-        return os.fdopen(os.memfd_create("nkd-result", os.MFD_CLOEXEC), "w+b")
-    return tempfile.TemporaryFile()  # pragma: no cover - not Linux
+
+    def __init__(self, deadline: float, on_stuck: Callable[[], None]) -> None:
+        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUED_CHUNKS)
+        self._deadline = deadline
+        self._on_stuck = on_stuck
+        self._error: NkdError | None = None
+        self._cancelled = False
+        self.producer_done = threading.Event()
+
+    # -- the query thread's side
+
+    def put(self, chunk: bytes | None) -> None:
+        """Queue a chunk (None: the end), waiting while the client catches up."""
+        while True:
+            if self._cancelled:
+                raise _Abandoned()
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                raise QueryTimeout("the client did not read the result within the query time limit",
+                                   hint="Read the result faster, or ask for less of it (LIMIT).")
+            try:
+                self._chunks.put(chunk, timeout=min(remaining, STREAM_POLL_S))
+                return
+            except queue.Full:
+                continue
+
+    def fail(self, error: NkdError) -> None:
+        """Stop the stream with ``error`` (callable from any thread; never blocks)."""
+        if self._error is None:
+            self._error = error
+
+    # -- the request thread's side
+
+    def __iter__(self) -> "ResultStream":
+        return self
+
+    def __next__(self) -> bytes:
+        while True:
+            if self._error is not None:
+                raise ResultCutOff(self._error)
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                self._time_out()
+            try:
+                chunk = self._chunks.get(timeout=max(0.0, min(remaining, STREAM_POLL_S)))
+            except queue.Empty:
+                continue
+            if chunk is None:
+                raise StopIteration
+            return chunk
+
+    def _time_out(self) -> None:
+        # A producer blocked on a full queue notices the deadline within a poll and
+        # ends; one that does not is stuck inside pyoxigraph.
+        if not self.producer_done.wait(2 * STREAM_POLL_S) and self._error is None:
+            self._on_stuck()
+        self.fail(QueryTimeout("the query ran past the time limit while its result was being sent"))
+        raise ResultCutOff(self._error)  # type: ignore[arg-type]
+
+    def read_all(self) -> bytes:
+        """Every remaining byte (:class:`ResultCutOff` if the stream fails)."""
+        return b"".join(self)
+
+    def close(self) -> None:
+        """The reader is gone: make the query thread stop at its next write."""
+        self._cancelled = True
 
 
-# Results up to this size stay in a BytesIO: making a memfd costs ~90 µs, more than a
-# lookup's whole query, while sendfile only pays off for large bodies.
-SPILL_BYTES = 1 << 20
+class _Abandoned(Exception):
+    """Raised into pyoxigraph's serializer when nobody reads the stream any more."""
 
 
 class _ResultSink:
-    """Where pyoxigraph serializes a result (it writes ~8 KB chunks).
+    """Where pyoxigraph serializes a result (it writes ~8 KB pieces).
 
-    The bytes go to memory while small and to a :func:`result_file` past
-    :data:`SPILL_BYTES`; past ``limit`` the sink refuses them (:class:`PayloadTooLarge`).
+    The first :data:`STREAM_BYTES` collect in memory. Past them, ``start_stream`` (if
+    given) opens a :class:`ResultStream` and the bytes go through it in
+    :data:`CHUNK_BYTES` chunks. Past ``limit`` bytes in all the sink refuses them
+    (:class:`PayloadTooLarge`).
     """
 
-    def __init__(self, limit: int) -> None:
-        self.file: BinaryIO = io.BytesIO()
+    def __init__(self, limit: int, start_stream: Callable[[], ResultStream] | None = None) -> None:
+        self.buffer = bytearray()
         self.size = 0
         self.limit = limit
+        self.stream: ResultStream | None = None
+        self._start_stream = start_stream
 
     def write(self, data: bytes) -> int:
-        size = self.size + len(data)
-        if size > self.limit:
+        self.size += len(data)
+        if self.size > self.limit:
             raise PayloadTooLarge(
                 f"the result is larger than {self.limit:,} bytes",
                 hint="Add LIMIT, select fewer variables, or download a dump from /-/dumps.",
             )
-        if size > SPILL_BYTES and isinstance(self.file, io.BytesIO):
-            spilled = result_file()
-            spilled.write(self.file.getbuffer())
-            self.file = spilled
-        self.size = size
-        return self.file.write(data)
+        self.buffer += data
+        if self.stream is None:
+            if self._start_stream is not None and len(self.buffer) > STREAM_BYTES:
+                self.stream = self._start_stream()
+                self._pass_on()
+        elif len(self.buffer) >= CHUNK_BYTES:
+            self._pass_on()
+        return len(data)
+
+    def _pass_on(self) -> None:
+        chunk = bytes(self.buffer)
+        self.buffer.clear()
+        self.stream.put(chunk)  # type: ignore[union-attr]
 
     def flush(self) -> None:
         pass
@@ -454,11 +549,13 @@ class _Task:
 
     Lighter than a :class:`concurrent.futures.Future`: the caller waits on a bare lock
     that the query thread releases, which saves a lookup tens of microseconds. Its
-    state changes under the runner's lock: queued, running, then done or cancelled.
+    state changes under the runner's lock: queued, running, then done or cancelled —
+    or handed over, when the function gave its caller an outcome early and runs on
+    (a :class:`ResultStream` it goes on feeding).
     """
 
     __slots__ = ("fn", "state", "outcome", "failed", "ready")
-    QUEUED, RUNNING, DONE, CANCELLED = range(4)
+    QUEUED, RUNNING, DONE, CANCELLED, HANDED = range(5)
 
     def __init__(self, fn: Callable[[], Any]) -> None:
         self.fn = fn
@@ -497,6 +594,7 @@ class QueryRunner:
         self.on_overrun = on_overrun
         self.on_memory_overrun = on_memory_overrun
         self.overruns = 0
+        self._current = threading.local()
         for _ in range(threads):
             self._spawn(self._work)
         if memory_limit_bytes is not None and resident_bytes() is not None:
@@ -527,6 +625,7 @@ class QueryRunner:
                     continue
                 task.state = _Task.RUNNING
                 self._active.add(task)
+            self._current.task = task
             try:
                 outcome, failed = task.fn(), False
             except BaseException as exc:  # handed to the waiting caller
@@ -553,6 +652,8 @@ class QueryRunner:
                 for task in running:
                     if task.state == _Task.RUNNING:
                         task.settle(error, True)
+                    elif task.state == _Task.HANDED:
+                        task.outcome.fail(error)
                 self._active.clear()
             self.overruns += 1
             for _ in running:
@@ -568,21 +669,38 @@ class QueryRunner:
         if not task.ready.acquire(timeout=timeout_s):
             with self._lock:
                 state = task.state
-                if state != _Task.DONE:
+                if state == _Task.RUNNING or state == _Task.QUEUED:
                     task.state = _Task.CANCELLED
             if state == _Task.QUEUED:  # nothing is stuck: no thread was free
                 raise QueryTimeout(
                     f"the query waited {timeout_s:g} s for a free query thread",
                     hint="The server is busy; try again shortly.")
             if state == _Task.RUNNING:
-                self.overruns += 1
-                self._spawn(self._work)  # replace the thread that is stuck in the query
-                if self.on_overrun is not None:
-                    self.on_overrun()
+                self.stuck()
                 raise QueryTimeout(f"the query ran longer than the {timeout_s:g} s limit")
         if task.failed:
             raise task.outcome
         return task.outcome
+
+    def hand_over(self, outcome: Any) -> bool:
+        """From inside a running function: wake its caller with ``outcome`` now, and run on.
+
+        False when the caller has stopped waiting (the function should then give up).
+        """
+        task = self._current.task
+        with self._lock:
+            if task.state != _Task.RUNNING:
+                return False
+            task.outcome, task.failed, task.state = outcome, False, _Task.HANDED
+            task.ready.release()
+        return True
+
+    def stuck(self) -> None:
+        """A query thread is stuck past its time limit: replace it and report the overrun."""
+        self.overruns += 1
+        self._spawn(self._work)
+        if self.on_overrun is not None:
+            self.on_overrun()
 
     def close(self) -> None:
         """Let idle threads end (stuck ones end with the process)."""
@@ -609,8 +727,9 @@ class Engine(Protocol):
     methods. Each takes a :class:`Query` that passed :func:`check_query` and a
     :class:`Dataset`, enforces ``settings.query_timeout_s`` and raises only
     :class:`~server.errors.NkdError` subclasses. An engine may also have
-    ``serialize_file`` (same arguments as ``serialize``, returning a binary file at
-    offset 0 that the caller closes), which ``/sparql`` prefers: it avoids copies.
+    ``serialize_stream`` (same arguments as ``serialize``, returning the bytes or, for a
+    large result, a :class:`ResultStream`), which ``/sparql`` prefers: a large result
+    then starts reaching the client before it is complete.
     """
 
     settings: Settings
@@ -662,33 +781,59 @@ class EmbeddedEngine:
     def _run(self, work: Callable[[], Any]) -> Any:
         return self.runner.run(work, self.settings.query_timeout_s)
 
-    def serialize_file(self, query: Query, fmt: Format, dataset: Dataset = Dataset()) -> BinaryIO:
-        """Run ``query``; return its result serialized natively in ``fmt``, as a file at offset 0.
+    def serialize_stream(self, query: Query, fmt: Format,
+                         dataset: Dataset = Dataset()) -> bytes | ResultStream:
+        """Run ``query``; return its result serialized natively in ``fmt``.
 
-        A small result is a :class:`io.BytesIO`, a large one a file with a descriptor.
+        A result of up to :data:`STREAM_BYTES` comes back whole, as bytes; a larger one
+        as a :class:`ResultStream` that its query thread goes on filling while the
+        caller sends what has come so far.
         """
         limit = self.settings.max_result_bytes
+        deadline = time.monotonic() + self.settings.query_timeout_s
+        runner = self.runner
 
-        def work() -> BinaryIO:
+        def start_stream() -> ResultStream:
+            stream = ResultStream(deadline, runner.stuck)
+            if not runner.hand_over(stream):
+                raise _Abandoned()  # the caller timed out in the meantime
+            return stream
+
+        def work() -> bytes | None:
             result = self._evaluate(query, dataset)
-            sink = _ResultSink(limit)
+            sink = _ResultSink(limit, start_stream)
             try:
                 result.serialize(sink, fmt.ox)
-                sink.file.flush()
+                if sink.stream is None:
+                    return bytes(sink.buffer)
+                if sink.buffer:
+                    sink.stream.put(bytes(sink.buffer))
+                sink.stream.put(None)
+            except _Abandoned:
+                pass
             except BaseException as exc:
-                sink.file.close()
+                error = exc
                 if isinstance(exc, OSError):
-                    raise NkdError(f"the store failed while answering: {exc}") from None
-                raise
-            sink.file.seek(0)
-            return sink.file
+                    error = NkdError(f"the store failed while answering: {exc}")
+                if sink.stream is None or not isinstance(error, NkdError):
+                    raise error from None
+                sink.stream.fail(error)
+            finally:
+                if sink.stream is not None:
+                    sink.stream.producer_done.set()
+            return None
 
         return self._run(work)
 
     def serialize(self, query: Query, fmt: Format, dataset: Dataset = Dataset()) -> bytes:
-        """Run ``query`` and return its result serialized natively in ``fmt``."""
-        with self.serialize_file(query, fmt, dataset) as file:
-            return file.read()
+        """Run ``query`` and return its whole result serialized natively in ``fmt``."""
+        result = self.serialize_stream(query, fmt, dataset)
+        if isinstance(result, ResultStream):
+            try:
+                return result.read_all()
+            except ResultCutOff as cut:
+                raise cut.error from None
+        return result
 
     def table(self, query: Query, max_rows: int, dataset: Dataset = Dataset()) -> Table:
         """Run a SELECT or ASK query and return at most ``max_rows`` rows as a :class:`Table`."""
@@ -744,13 +889,12 @@ class EmbeddedEngine:
                 triples = dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object)
                                         for q in self.store.quads_for_pattern(None, None, None, None))
                 ox.serialize(triples, sink, rdf_format, prefixes=prefixes)
-            sink.file.seek(0)
-            return sink.file.read()
+            return bytes(sink.buffer)
         return self._run(work)
 
 
 __all__: Sequence[str] = (
-    "Dataset", "EmbeddedEngine", "Engine", "Example", "Query", "QueryRunner", "Table", "Term",
-    "result_file",
+    "Dataset", "EmbeddedEngine", "Engine", "Example", "Query", "QueryRunner", "ResultCutOff",
+    "ResultStream", "Table", "Term",
     "check_query", "offered_formats", "read_example", "syntax_error",
 )

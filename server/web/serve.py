@@ -23,6 +23,7 @@ from gunicorn.app.base import BaseApplication
 
 from ..errors import NkdError
 from ..settings import Settings
+from ..sparql import ResultCutOff
 
 log = logging.getLogger("nkd")
 
@@ -48,6 +49,25 @@ def _post_request(worker: Any, req: Any, environ: dict[str, Any], resp: Any) -> 
         os.write(sys.stdout.fileno(), line.encode("utf-8", "replace"))
     except (OSError, ValueError):
         pass  # a closed or full stdout must not fail the request
+
+class OneLineCutOffs(logging.Filter):
+    """Turn gunicorn's traceback for a result stream cut off mid-way into one warning line.
+
+    When a limit stops a streaming result after its status line was sent, the
+    iteration raises :class:`ResultCutOff` and gunicorn closes the connection (the
+    right signal) and logs "Error handling request" with a traceback (noise: nothing
+    failed in the server).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record when it is about a cut-off stream; keep every record."""
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, ResultCutOff):
+            record.msg, record.args, record.exc_info, record.exc_text = (
+                "a streaming result was cut off: %s", (error.error.message,), None, None)
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
 
 # Time the request threads get to send their 503s before a worker abandons its queries.
 ABANDON_GRACE_S = 0.5
@@ -145,6 +165,7 @@ class NkdServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
+        logging.getLogger("gunicorn.error").addFilter(OneLineCutOffs())
         try:
             return self.make_app(self.settings)
         except NkdError as exc:

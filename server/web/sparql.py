@@ -12,20 +12,20 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
-from werkzeug.wsgi import wrap_file
 
 from ..data import query_files
 from ..errors import BadRequest, NkdError, NotFound, QueryRefused, UnsupportedMediaType
 from ..negotiation import (DATASET_FORMATS, GRAPH_FORMATS, HTML, Format, find_format, negotiate,
                            prefers_html)
-from ..sparql import Dataset, Example, Query, Term, check_query, offered_formats, read_example
+from ..sparql import (Dataset, Example, Query, ResultStream, Term, check_query, offered_formats,
+                      read_example)
 from . import get_state
 from .errors import error_response, from_http
 
@@ -224,8 +224,8 @@ def answer_program(req: Request, state: Any) -> Response:
         query = check_query(text, state.settings)
         offered = offered_formats(query)
         fmt = negotiate(accept, offered, explicit_format(req, offered))
-        serialize = getattr(state.engine, "serialize_file", state.engine.serialize)
-        response = _send(serialize(query, fmt, dataset), fmt, req.environ)
+        serialize = getattr(state.engine, "serialize_stream", state.engine.serialize)
+        response = _send(serialize(query, fmt, dataset), fmt)
         response.headers["X-Query-Hash"] = query.digest
     except NkdError as err:
         response = error_response(err, accept or "")
@@ -243,17 +243,12 @@ def finish(response: Response, settings: Any) -> Response:
     return response
 
 
-def _send(body: bytes | BinaryIO, fmt: Format, environ: dict[str, Any]) -> Response:
-    if isinstance(body, io.BytesIO):
-        body = body.getvalue()
-    if isinstance(body, (bytes, bytearray)):
-        return Response(body, content_type=fmt.content_type)
-    # A file with a descriptor: gunicorn sends it with sendfile().
-    size = body.seek(0, 2)
-    body.seek(0)
-    response = Response(wrap_file(environ, body), content_type=fmt.content_type, direct_passthrough=True)
-    response.content_length = size
-    return response
+def _send(body: bytes | ResultStream, fmt: Format) -> Response:
+    if isinstance(body, ResultStream):
+        # No Content-Length: the server sends it chunked (HTTP/1.1) and, should the
+        # stream be cut off, closes the connection without the final chunk.
+        return Response(body, content_type=fmt.content_type, direct_passthrough=True)
+    return Response(body, content_type=fmt.content_type)
 
 
 def _preflight() -> Response:
