@@ -65,14 +65,21 @@ def _marker(shape: str, cx: float, cy: float, size: float = 6.0) -> str:
     return f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{size:.1f}"'
 
 
+# The widest a character of the 14px bold title gets on average, with a margin
+# (Chromium's system-ui font measures 8.3 px).
+TITLE_CHAR_PX = 8.8
+
+
 def time_series_svg(points: Sequence[Point], *, title: str, y_label: str, x_label: str = "Year",
                     width: int = 760, height: int = 380) -> str:
     """An SVG chart of ``points``, with axes, axis labels, value labels and a legend."""
     series = list(dict.fromkeys(p.series for p in points))
     style = {name: (COLOURS[i % len(COLOURS)], SHAPES[i % len(SHAPES)]) for i, name in enumerate(series)}
     legend_rows = len(series) + 2
-    title_lines = textwrap.wrap(title, 90) or [""]
-    left, right, top = 84, 24, 24 + 18 * len(title_lines)
+    left, right = 84, 24
+    # Wrapped to the plot's width: SVG text does not wrap, and what passes the edge is clipped.
+    title_lines = textwrap.wrap(title, max(20, int((width - left - right) / TITLE_CHAR_PX))) or [""]
+    top = 24 + 18 * len(title_lines)
     bottom = 64 + 20 * legend_rows
     plot_w, plot_h = width - left - right, height - top - bottom
     if plot_h < 120:
@@ -85,6 +92,8 @@ def time_series_svg(points: Sequence[Point], *, title: str, y_label: str, x_labe
         x_min, x_max = x_min - 1, x_max + 1
     y_top = max((p.y for p in points), default=1.0) or 1.0
     y_step = nice_step(y_top)
+    if all(float(p.y).is_integer() for p in points):
+        y_step = max(y_step, 1.0)  # counts: no tick at 0.2 persons
     y_max = math.ceil(y_top * 1.1 / y_step) * y_step
 
     def sx(x: float) -> float:

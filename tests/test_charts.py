@@ -42,3 +42,12 @@ def test_nice_step_is_round():
     assert nice_step(2914) == 1000
     assert nice_step(63) == 20
     assert nice_step(0) == 1.0
+
+
+def test_a_chart_of_counts_has_no_fractional_ticks_regression_zero_asylum_grants():
+    # The 2019 figure "no North Koreans were granted asylum" alone drew ticks at 0.2, 0.4… persons.
+    svg = time_series_svg([Point(2019.5, 0, "A", "0", False)], title="t", y_label="Persons")
+    root = ET.fromstring(svg)
+    ticks = [t.text for g in root.iter(f"{SVG}g") if g.get("class") == "axis y-axis"
+             for t in g.iter(f"{SVG}text") if t.get("class") != "axis-label"]
+    assert ticks and all(tick.replace(",", "").isdigit() for tick in ticks), ticks
