@@ -183,7 +183,7 @@ def query(query: str, fmt: str, data: tuple[str, ...], store_dir: str | None, **
     Exit codes: 0 answered, 1 refused, timed out or failed, 2 bad query or input.
     """
     from .negotiation import ALL_FORMATS, find_format
-    from .sparql import EmbeddedEngine, QueryRunner, ResultCutOff, check_query, offered_formats
+    from .sparql import EmbeddedEngine, QueryRunner, check_query, offered_formats
     from .textual import render_table, render_triples
 
     settings = resolve_settings(options)
@@ -206,12 +206,9 @@ def query(query: str, fmt: str, data: tuple[str, ...], store_dir: str | None, **
             raise InputError(f"--format {fmt} does not fit a {checked.form} query",
                              hint="Use json, xml, csv or tsv for SELECT/ASK; turtle, ntriples, jsonld, "
                                   "rdfxml, nquads or trig for CONSTRUCT/DESCRIBE.")
-        result = engine.serialize_stream(checked, chosen)
-        try:
-            for chunk in [result] if isinstance(result, bytes) else result:
-                sys.stdout.buffer.write(chunk)
-        except ResultCutOff as cut:
-            raise cut.error from None
+        # Whole, not streamed: the time limit would otherwise count the time a pager
+        # (`nkd query … | less`) waits for its reader.
+        sys.stdout.buffer.write(engine.serialize(checked, chosen))
         sys.stdout.flush()
     except NkdError as err:
         if engine.runner.overruns:

@@ -12,12 +12,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 import time
 
 import pytest
 import requests
 
-from conftest import run_nkd, start_server
+from conftest import ROOT, run_nkd, start_server
 from server.errors import QueryTimeout
 from server.negotiation import CSV, JSON
 from server.settings import Settings
@@ -172,3 +175,17 @@ def test_nkd_query_writes_a_streamed_result_whole(store):
     expected = {(s["s"].value, s["t"].value, s["n"].value)
                 for s in store.query(TYPED_TWENTY_TIMES, use_default_graph_as_union=True)}
     assert len(rows) == len(expected) and set(map(tuple, rows)) == expected
+
+
+def test_nkd_query_into_a_slow_pager_is_not_cut_off_by_the_time_limit(store):
+    # A reader that waits (a pager, a full pipe) must not count against the query's time.
+    process = subprocess.Popen([sys.executable, "-m", "server", "query", TYPED_TWENTY_TIMES, "--format", "csv",
+                                "--timeout", "1"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        time.sleep(3)  # the pipe holds 64 KiB; the rest waits for us
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err.decode()
+    assert out.count(b"\r\n") == len(list(store.query(TYPED_TWENTY_TIMES, use_default_graph_as_union=True))) + 1
