@@ -383,10 +383,9 @@ class Term:
 # A result that ends within this many bytes is sent as one body, with its length and,
 # should a limit stop it, a clean error status; a larger one streams from there on.
 STREAM_BYTES = 1 << 20
-# The pieces a streaming result is handed over in, and how many may wait for the client.
+# The pieces a streaming result is handed over in.
 CHUNK_BYTES = 256 * 1024
-QUEUED_CHUNKS = 4
-# How often a blocked producer or consumer looks up from its queue (cancelled? deadline?).
+# How often a waiting reader looks up from the queue (deadline passed? writer stuck?).
 STREAM_POLL_S = 0.1
 
 
@@ -401,18 +400,18 @@ class ResultCutOff(Exception):
 class ResultStream:
     """A result still being serialized on its query thread, read chunk by chunk.
 
-    The query thread ``put``s chunks and ends with ``finish`` or ``fail``; the
-    request thread iterates. The bounded queue makes a slow client slow the query
-    down rather than fill memory, and ``deadline`` bounds the whole exchange: a
-    client that reads too slowly holds a query thread no longer than a slow query
-    may. A limit passed once bytes have gone out raises :class:`ResultCutOff` from
-    the iteration: the status line said 200, so the only honest signal left is to
-    close the connection without the final chunk. ``close`` (WSGI servers call it
+    The query thread ``put``s chunks and ends with ``end`` or ``fail``; the request
+    thread iterates. The query thread never waits for the reader: what a slow client
+    has not read yet waits in memory (at most ``max_result_bytes``, as a result sent
+    whole would), so ``deadline`` bounds the query's own work and not the client's
+    reading. A limit passed once bytes have gone out raises :class:`ResultCutOff`
+    from the iteration: the status line said 200, so the only honest signal left is
+    to close the connection without the final chunk. ``close`` (WSGI servers call it
     when the client goes away) stops the query thread at its next write.
     """
 
     def __init__(self, deadline: float, on_stuck: Callable[[], None]) -> None:
-        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUED_CHUNKS)
+        self._chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._deadline = deadline
         self._on_stuck = on_stuck
         self._error: NkdError | None = None
@@ -421,20 +420,17 @@ class ResultStream:
 
     # -- the query thread's side
 
-    def put(self, chunk: bytes | None) -> None:
-        """Queue a chunk (None: the end), waiting while the client catches up."""
-        while True:
-            if self._cancelled:
-                raise _Abandoned()
-            remaining = self._deadline - time.monotonic()
-            if remaining <= 0:
-                raise QueryTimeout("the client did not read the result within the query time limit",
-                                   hint="Read the result faster, or ask for less of it (LIMIT).")
-            try:
-                self._chunks.put(chunk, timeout=min(remaining, STREAM_POLL_S))
-                return
-            except queue.Full:
-                continue
+    def put(self, chunk: bytes) -> None:
+        """Queue a chunk; past the deadline, or once the reader is gone, stop the query instead."""
+        if self._cancelled:
+            raise _Abandoned()
+        if time.monotonic() > self._deadline:
+            raise QueryTimeout("the query ran past the time limit while its result was being sent")
+        self._chunks.put(chunk)
+
+    def end(self) -> None:
+        """The result is complete."""
+        self._chunks.put(None)
 
     def fail(self, error: NkdError) -> None:
         """Stop the stream with ``error`` (callable from any thread; never blocks)."""
@@ -450,23 +446,32 @@ class ResultStream:
         while True:
             if self._error is not None:
                 raise ResultCutOff(self._error)
-            remaining = self._deadline - time.monotonic()
-            if remaining <= 0:
-                self._time_out()
             try:
-                chunk = self._chunks.get(timeout=max(0.0, min(remaining, STREAM_POLL_S)))
+                chunk = self._chunks.get_nowait()
             except queue.Empty:
-                continue
+                remaining = self._deadline - time.monotonic()
+                if remaining <= 0:
+                    self._time_out()
+                    continue
+                try:
+                    chunk = self._chunks.get(timeout=min(remaining, STREAM_POLL_S))
+                except queue.Empty:
+                    continue
             if chunk is None:
                 raise StopIteration
             return chunk
 
     def _time_out(self) -> None:
-        # A producer blocked on a full queue notices the deadline within a poll and
-        # ends; one that does not is stuck inside pyoxigraph.
-        if not self.producer_done.wait(2 * STREAM_POLL_S) and self._error is None:
+        # Nothing to read and the time is up. A writer that is running notices the
+        # deadline at its next write and fails the stream; one that never writes
+        # again is stuck inside pyoxigraph.
+        if self.producer_done.wait(2 * STREAM_POLL_S):
+            if self._error is None and self._chunks.empty():  # never: it ends or fails first
+                self.fail(NkdError("the query stopped before its result was complete"))
+            return  # ended or failed meanwhile: the caller reads which
+        if self._error is None:
             self._on_stuck()
-        self.fail(QueryTimeout("the query ran past the time limit while its result was being sent"))
+            self.fail(QueryTimeout("the query ran past the time limit while its result was being sent"))
         raise ResultCutOff(self._error)  # type: ignore[arg-type]
 
     def read_all(self) -> bytes:
@@ -808,7 +813,7 @@ class EmbeddedEngine:
                     return bytes(sink.buffer)
                 if sink.buffer:
                     sink.stream.put(bytes(sink.buffer))
-                sink.stream.put(None)
+                sink.stream.end()
             except _Abandoned:
                 pass
             except BaseException as exc:
