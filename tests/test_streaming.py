@@ -140,8 +140,8 @@ def test_a_reader_that_goes_away_frees_the_query_thread(one_thread_engine):
     assert isinstance(stream, ResultStream)
     assert len(next(stream)) > STREAM_BYTES
     stream.close()
-    # The query thread stops at its next write instead of waiting for the deadline,
-    assert stream.producer_done.wait(5)
+    # The query thread stops at its next write (it would take seconds to reach max_result_bytes),
+    assert stream.producer_done.wait(2)
     # and the runner's only thread answers the next query.
     assert engine.serialize(check_query("ASK { ?s ?p ?o }", engine.settings), JSON) == \
         b'{"head":{},"boolean":true}'
@@ -199,3 +199,29 @@ def test_nkd_query_into_a_slow_pager_is_not_cut_off_by_the_time_limit(store):
         process.kill()
     assert process.returncode == 0, err.decode()
     assert out.count(b"\r\n") == len(list(store.query(TYPED_TWENTY_TIMES, use_default_graph_as_union=True))) + 1
+
+
+def _ask_within(served, seconds: float) -> requests.Response:
+    return requests.get(served.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"},
+                        headers={"Accept": "application/json"}, timeout=seconds)
+
+
+def test_a_head_or_a_hang_up_stops_a_streaming_query_over_http(tmp_path):
+    # One query thread, a long time limit: if the endless query kept running after its
+    # client was gone, the next query would wait for the thread until the limit.
+    # The result limit is high enough that only the hang-up can stop the query in time.
+    served = start_server(tmp_path, "--workers", "1", "--threads", "1", "--timeout", "60",
+                          "--max-result-bytes", str(4 * 2**30))
+    try:
+        head = requests.head(served.url + "/sparql", params={"query": ENDLESS}, headers={"Accept": "text/csv"},
+                             timeout=30)
+        assert head.status_code == 200 and "Content-Length" not in head.headers
+        assert _ask_within(served, 3).json()["boolean"] is True
+
+        with _post(served, ENDLESS, "text/csv", stream=True) as answer:
+            assert answer.status_code == 200
+            assert len(next(answer.iter_content(STREAM_BYTES))) > 0
+        # The connection is closed with most of the result unread.
+        assert _ask_within(served, 3).json()["boolean"] is True
+    finally:
+        served.stop()
