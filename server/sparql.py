@@ -466,8 +466,8 @@ class ResultStream:
         # deadline at its next write and fails the stream; one that never writes
         # again is stuck inside pyoxigraph.
         if self.producer_done.wait(2 * STREAM_POLL_S):
-            if self._error is None and self._chunks.empty():  # never: it ends or fails first
-                self.fail(NkdError("the query stopped before its result was complete"))
+            if self._error is None and self._chunks.empty():  # a writer always ends or fails first;
+                self.fail(NkdError("the query stopped before its result was complete"))  # no busy loop
             return  # ended or failed meanwhile: the caller reads which
         if self._error is None:
             self._on_stuck()
@@ -674,7 +674,7 @@ class QueryRunner:
         if not task.ready.acquire(timeout=timeout_s):
             with self._lock:
                 state = task.state
-                if state == _Task.RUNNING or state == _Task.QUEUED:
+                if state in (_Task.RUNNING, _Task.QUEUED):
                     task.state = _Task.CANCELLED
             if state == _Task.QUEUED:  # nothing is stuck: no thread was free
                 raise QueryTimeout(
@@ -817,12 +817,13 @@ class EmbeddedEngine:
             except _Abandoned:
                 pass
             except BaseException as exc:
-                error = exc
-                if isinstance(exc, OSError):
-                    error = NkdError(f"the store failed while answering: {exc}")
-                if sink.stream is None or not isinstance(error, NkdError):
+                error = NkdError(f"the store failed while answering: {exc}") if isinstance(exc, OSError) else exc
+                if sink.stream is None:
                     raise error from None
-                sink.stream.fail(error)
+                # Past the hand-over nobody catches what this thread raises: the reader
+                # learns of any failure through the stream, at once.
+                sink.stream.fail(error if isinstance(error, NkdError)
+                                 else NkdError("the query failed while its result was being sent"))
             finally:
                 if sink.stream is not None:
                     sink.stream.producer_done.set()

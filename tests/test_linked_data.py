@@ -384,49 +384,41 @@ def test_source_texts_are_served_verbatim_as_utf8_text(ld):
 
 # --------------------------------------------------------------------------- in a browser
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
 @pytest.mark.browser
-def test_pages_in_headless_chromium_landing_to_dataset_chart_to_entity(ld, chromium_path, tmp_path):
-    from playwright.sync_api import sync_playwright
+def test_pages_in_headless_chromium_landing_to_dataset_chart_to_entity(ld, browser, tmp_path):
+    page = browser.new_page(java_script_enabled=False)  # everything must work without it
+    try:
+        page.goto(ld.url + "/")
+        assert page.locator("h1").inner_text().startswith("nkd")
+        assert page.locator("#count-observations").inner_text() == "7"
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(java_script_enabled=False)  # everything must work without it
-            page.goto(ld.url + "/")
-            assert page.locator("h1").inner_text().startswith("nkd")
-            assert page.locator("#count-observations").inner_text() == "7"
+        page.get_by_role("link", name="North Korean defectors who have reached South Korea in all").click()
+        page.wait_for_url(f"**/{CUMULATIVE}")
+        chart = page.locator("figure.chart svg")
+        assert chart.count() == 1 and chart.is_visible()
+        assert chart.locator("text.axis-label").all_text_contents() == ["Persons", "Year"]
+        assert chart.locator("g.point.hedged").count() == 1
+        box = chart.bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 200
+        shot = tmp_path / "dataset.png"
+        page.screenshot(path=str(shot), full_page=True)
+        data = shot.read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
 
-            page.get_by_role("link", name="North Korean defectors who have reached South Korea in all").click()
-            page.wait_for_url(f"**/{CUMULATIVE}")
-            chart = page.locator("figure.chart svg")
-            assert chart.count() == 1 and chart.is_visible()
-            assert chart.locator("text.axis-label").all_text_contents() == ["Persons", "Year"]
-            assert chart.locator("g.point.hedged").count() == 1
-            box = chart.bounding_box()
-            assert box and box["width"] > 300 and box["height"] > 200
-            shot = tmp_path / "dataset.png"
-            page.screenshot(path=str(shot), full_page=True)
-            data = shot.read_bytes()
-            assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
+        page.locator("table.observations td.num a", has_text="33,523").click()
+        page.wait_for_url(f"**/{OTHER_OBS}")
+        assert "33,523" in page.locator("h1").inner_text()
+        assert page.locator("aside.conflict").is_visible()
+        page.locator("aside.conflict a").click()  # the conflicting figure links back
+        page.wait_for_url(f"**/{HEDGED_OBS}")
+        assert page.locator("blockquote").inner_text() == \
+            "Since the 1950s, an estimated 31,000 North Koreans have defected to South Korea"
 
-            page.locator("table.observations td.num a", has_text="33,523").click()
-            page.wait_for_url(f"**/{OTHER_OBS}")
-            assert "33,523" in page.locator("h1").inner_text()
-            assert page.locator("aside.conflict").is_visible()
-            page.locator("aside.conflict a").click()  # the conflicting figure links back
-            page.wait_for_url(f"**/{HEDGED_OBS}")
-            assert page.locator("blockquote").inner_text() == \
-                "Since the 1950s, an estimated 31,000 North Koreans have defected to South Korea"
-
-            page.get_by_role("link", name="Ontology").first.click()
-            page.wait_for_url("**/ontology")
-            assert page.locator("article.term#Event .definition").is_visible()
-        finally:
-            browser.close()
+        page.get_by_role("link", name="Ontology").first.click()
+        page.wait_for_url("**/ontology")
+        assert page.locator("article.term#Event .definition").is_visible()
+    finally:
+        page.close()
 
 
 def test_every_linked_data_answer_varies_on_accept(ld):

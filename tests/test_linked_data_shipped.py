@@ -116,29 +116,23 @@ def test_landing_page_offers_the_first_example_queries(server):
 
 
 @pytest.mark.browser
-def test_chart_titles_fit_inside_their_chart_regression_unit_states(server, chromium_path):
+def test_chart_titles_fit_inside_their_chart_regression_unit_states(server, browser):
     # The titles were wrapped at 90 characters, wider than the chart: "· United States"
     # was clipped at the chart's edge and read "· Unit" / "States".
-    from playwright.sync_api import sync_playwright
-
-    from test_linked_data import CHROMIUM_ARGS
-
     datasets = [row["d"] for row in select(server, "SELECT DISTINCT ?d WHERE { ?o <http://purl.org/linked-data/cube#dataSet> ?d }")]
     assert datasets
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(java_script_enabled=False)
-            checked = 0
-            for dataset in datasets:
-                page.goto(server.url + "/" + dataset[len(BASE):])
-                for chart in page.locator("figure.chart svg").all():
-                    outer = chart.bounding_box()
-                    for line in chart.locator("text.chart-title tspan").all():
-                        box = line.bounding_box()
-                        assert box["x"] >= outer["x"] and box["x"] + box["width"] <= outer["x"] + outer["width"], \
-                            (dataset, line.text_content())
-                        checked += 1
-            assert checked >= len(datasets)
-        finally:
-            browser.close()
+    page = browser.new_page(java_script_enabled=False)
+    try:
+        checked = 0
+        for dataset in datasets:
+            page.goto(server.url + "/" + dataset[len(BASE):])
+            for chart in page.locator("figure.chart svg").all():
+                outer = chart.bounding_box()
+                for line in chart.locator("text.chart-title tspan").all():
+                    box = line.bounding_box()
+                    assert box["x"] >= outer["x"] and box["x"] + box["width"] <= outer["x"] + outer["width"], \
+                        (dataset, line.text_content())
+                    checked += 1
+        assert checked >= len(datasets)
+    finally:
+        page.close()

@@ -16,10 +16,6 @@ from conftest import ROOT, endpoint_data_args, start_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
 @pytest.fixture(scope="module")
 def page_server(tmp_path_factory):
     """A server on the endpoint's test data; its example queries are the shipped ones."""
@@ -27,16 +23,6 @@ def page_server(tmp_path_factory):
                            "--max-html-rows", "5")
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 class Offline:

@@ -50,6 +50,7 @@ def _post_request(worker: Any, req: Any, environ: dict[str, Any], resp: Any) -> 
     except (OSError, ValueError):
         pass  # a closed or full stdout must not fail the request
 
+
 class OneLineCutOffs(logging.Filter):
     """Turn gunicorn's traceback for a result stream cut off mid-way into one warning line.
 
