@@ -195,10 +195,10 @@ def prepare(req: Request, settings: Settings) -> Prepared:
     return Prepared(query, negotiate(req.headers.get("Accept"), offered, explicit_format(req, offered)), dataset)
 
 
-# A GET's preparation depends on its query string and Accept header alone, so it is
-# remembered for the last few hundred of them; query strings past this length (only
-# other WSGI servers pass them: gunicorn caps the request line at 8 KB) are prepared
-# each time, which bounds the memory held to about 2 MB.
+# A GET's preparation depends on its query string and Accept header alone, so the last
+# 256 are remembered. Query strings past this length (only other WSGI servers pass them:
+# gunicorn caps the request line and each header at 8 KB) are prepared each time, so
+# what is held stays under about 6 MB (query string, Accept and query text per entry).
 REMEMBERED_QUERY_STRING_CHARS = 8192
 
 
