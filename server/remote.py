@@ -35,7 +35,7 @@ from urllib3.exceptions import (ConnectTimeoutError, HTTPError, MaxRetryError, N
 from .errors import InputError, PayloadTooLarge, UpstreamError, UpstreamTimeout
 from .negotiation import GRAPH_FORMATS, DATASET_FORMATS, RESULTS_FORMATS, Format
 from .settings import Settings
-from .sparql import Dataset, Query, Table, Term, check_query, syntax_error
+from .sparql import Dataset, Query, Table, Term, check_query, result_too_large, syntax_error
 
 log = logging.getLogger("nkd")
 
@@ -170,7 +170,7 @@ class RemoteEngine:
                     return b"".join(chunks)
                 size += len(chunk)
                 if size > limit:
-                    raise _too_large(limit)
+                    raise result_too_large(limit)
                 if time.monotonic() > deadline:
                     raise UpstreamTimeout(
                         f"the store did not finish its answer within the "
@@ -236,7 +236,7 @@ class RemoteEngine:
         # The store's answer was capped as it came in; the same data in another format
         # is of the same order of size, so checking after serializing is enough.
         if len(body) > self.settings.max_result_bytes:
-            raise _too_large(self.settings.max_result_bytes)
+            raise result_too_large(self.settings.max_result_bytes)
         return body
 
     def table(self, query: Query, max_rows: int, dataset: Dataset = Dataset()) -> Table:
@@ -276,11 +276,6 @@ class RemoteEngine:
 
 _ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 _ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
-
-
-def _too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"the result is larger than {limit:,} bytes",
-                           hint="Add LIMIT, select fewer variables, or download a dump from /-/dumps.")
 
 
 def _find(media_type: str, formats: Iterable[Format]) -> Format:

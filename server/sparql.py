@@ -487,6 +487,12 @@ class _Abandoned(Exception):
     """Raised into pyoxigraph's serializer when nobody reads the stream any more."""
 
 
+def result_too_large(limit: int) -> PayloadTooLarge:
+    """The error for a result past ``max_result_bytes`` (``limit``), from any engine."""
+    return PayloadTooLarge(f"the result is larger than {limit:,} bytes",
+                           hint="Add LIMIT, select fewer variables, or download a dump from /-/dumps.")
+
+
 class _ResultSink:
     """Where pyoxigraph serializes a result (it writes ~8 KB pieces).
 
@@ -506,10 +512,7 @@ class _ResultSink:
     def write(self, data: bytes) -> int:
         self.size += len(data)
         if self.size > self.limit:
-            raise PayloadTooLarge(
-                f"the result is larger than {self.limit:,} bytes",
-                hint="Add LIMIT, select fewer variables, or download a dump from /-/dumps.",
-            )
+            raise result_too_large(self.limit)
         self.buffer += data
         if self.stream is None:
             if self._start_stream is not None and len(self.buffer) > STREAM_BYTES:
@@ -902,5 +905,5 @@ class EmbeddedEngine:
 __all__: Sequence[str] = (
     "Dataset", "EmbeddedEngine", "Engine", "Example", "Query", "QueryRunner", "ResultCutOff",
     "ResultStream", "Table", "Term",
-    "check_query", "offered_formats", "read_example", "syntax_error",
+    "check_query", "offered_formats", "read_example", "result_too_large", "syntax_error",
 )
