@@ -19,6 +19,7 @@ from typing import Iterator
 
 import pytest
 import requests
+from rdflib import Dataset, Graph
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -83,11 +84,29 @@ def start_server(tmp_dir: Path, *args: str, env: dict[str, str] | None = None,
 
 
 def run_nkd(*args: str, env: dict[str, str] | None = None, input: str | None = None,
-            timeout_s: float = 600.0) -> subprocess.CompletedProcess:
+            timeout_s: float = 600.0, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Run the `nkd` command of this checkout (``python -m server ARGS``) and capture its output."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "server", *args], cwd=ROOT, env=full_env,
+    return subprocess.run([sys.executable, "-m", "server", *args], cwd=cwd, env=full_env,
                           capture_output=True, text=True, input=input, timeout=timeout_s)
+
+
+def answer_again(server: Server, patience_s: float = 60.0) -> requests.Response:
+    """``ASK { ?s ?p ?o }`` until it gets a 200 or the patience runs out; the last answer.
+
+    For after a worker was retired or abandoned: gunicorn is forking its replacement.
+    """
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            answer = requests.get(server.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"},
+                                  headers={"Accept": "application/json"}, timeout=10)
+            if answer.status_code == 200 or time.monotonic() > deadline:
+                return answer
+        except requests.RequestException:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")
@@ -229,6 +248,14 @@ def start_oxigraph(tmp_dir: Path, timeout_s: float | None = None) -> OxigraphSer
 # The SPARQL endpoint's tests run on a small dataset of their own (two files, three
 # named graphs), so they do not depend on what the shipped graph says.
 ENDPOINT_DATA = ("tests/fixtures/sparql-endpoint.trig", "tests/fixtures/sparql-endpoint.ttl")
+
+
+def all_triples(dataset: Dataset) -> Graph:
+    """Every triple of an rdflib Dataset, whatever its graph, as one Graph (to compare by isomorphism)."""
+    union = Graph()
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        union.add((s, p, o))
+    return union
 
 
 def endpoint_data_args() -> list[str]:

@@ -6,14 +6,13 @@ import csv
 import io
 import json
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 
 import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from conftest import ROOT, endpoint_data_args
+from conftest import all_triples, endpoint_data_args, run_nkd
 
 LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?country ?label WHERE { ?country a <https://w3id.org/nkd/ontology#Country> ;
@@ -23,8 +22,7 @@ VIETNAM = "CONSTRUCT WHERE { <https://w3id.org/nkd/id/country/vietnam> ?p ?o }"
 
 def nkd_query(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     """Run `nkd query ARGS` on the endpoint's test dataset, from this checkout."""
-    return subprocess.run([sys.executable, "-m", "server", "query", *args, *endpoint_data_args()],
-                          cwd=ROOT, capture_output=True, text=True, input=stdin, timeout=120)
+    return run_nkd("query", *args, *endpoint_data_args(), input=stdin, timeout_s=120)
 
 
 def test_table_by_default():
@@ -73,8 +71,12 @@ def test_graph_formats(fmt, rdflib_format):
 
 @pytest.mark.parametrize("fmt", ["nquads", "trig"])
 def test_dataset_formats(fmt):
+    reference = Graph().parse(data=nkd_query(VIETNAM, "--format", "ntriples").stdout, format="nt")
     result = nkd_query(VIETNAM, "--format", fmt)
-    assert len(Dataset().parse(data=result.stdout, format=fmt)) == 2
+    assert result.returncode == 0, result.stderr
+    dataset = Dataset().parse(data=result.stdout, format=fmt)
+    assert len(dataset) == 2
+    assert isomorphic(all_triples(dataset), reference)
 
 
 def test_query_from_a_file_and_from_stdin(tmp_path):
@@ -116,7 +118,6 @@ def test_time_limit_exits_1_without_waiting_for_the_query():
 
 
 def test_help_lists_every_format():
-    result = subprocess.run([sys.executable, "-m", "server", "query", "--help"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = run_nkd("query", "--help", timeout_s=60)
     for fmt in ("table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml", "nquads", "trig"):
         assert fmt in result.stdout

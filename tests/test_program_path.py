@@ -8,6 +8,8 @@ import pytest
 import requests
 from werkzeug.test import Client
 
+from server.web.sparql import ProgramQueries, _prepare_get_remembered
+
 SELECT = "SELECT ?s WHERE { ?s a <https://w3id.org/nkd/ontology#Defector> } ORDER BY ?s LIMIT 5"
 CONSTRUCT = "CONSTRUCT { ?s a ?c } WHERE { ?s a ?c } ORDER BY ?s ?c LIMIT 5"
 FORM = "application/x-www-form-urlencoded"
@@ -35,25 +37,51 @@ HEADERS = ("Content-Type", "Content-Length", "Vary", "Access-Control-Allow-Origi
            "Cache-Control")
 
 
+class CountingApp:
+    """The Flask app behind the middleware, counting the requests passed on to it."""
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+        self.calls = 0
+
+    def __call__(self, environ, start_response):
+        self.calls += 1
+        return self.wsgi_app(environ, start_response)
+
+
+def short_path(app) -> tuple[ProgramQueries, CountingApp]:
+    """The middleware in front of a counting copy of ``app``'s Flask side."""
+    flask_side = CountingApp(app.wsgi_app.wsgi_app)
+    return ProgramQueries(flask_side, app.extensions["nkd"]), flask_side
+
+
 @pytest.mark.parametrize("name", REQUESTS)
 def test_short_path_and_flask_view_answer_alike(app, name):
     # The Flask app without the middleware in front: the view's own path.
     flask_only = Client(app.wsgi_app.wsgi_app).open("/sparql", **REQUESTS[name])
+    middleware, flask_side = short_path(app)
     # Twice: a GET's preparation is remembered, so the second answer takes a shorter path.
     for attempt in ("first", "again"):
-        short = Client(app).open("/sparql", **REQUESTS[name])
+        remembered = _prepare_get_remembered.cache_info().hits
+        short = Client(middleware).open("/sparql", **REQUESTS[name])
         assert short.status_code == flask_only.status_code, attempt
         for header in HEADERS:
             assert short.headers.get(header) == flask_only.headers.get(header), (attempt, header)
         assert short.get_data() == flask_only.get_data(), attempt
+        if attempt == "again" and REQUESTS[name]["method"] == "GET" and short.status_code == 200:
+            assert _prepare_get_remembered.cache_info().hits == remembered + 1
+    assert flask_side.calls == 0  # every one of them answered ahead of Flask
 
 
 def test_short_path_answers_programs_and_leaves_pages_to_flask(app):
-    assert Client(app).get("/sparql", query_string={"query": SELECT}).headers["Content-Type"].startswith(
+    middleware, flask_side = short_path(app)
+    assert Client(middleware).get("/sparql", query_string={"query": SELECT}).headers["Content-Type"].startswith(
         "application/sparql-results+json")
-    page = Client(app).get("/sparql", query_string={"query": SELECT}, headers={"Accept": "text/html"})
+    assert flask_side.calls == 0
+    page = Client(middleware).get("/sparql", query_string={"query": SELECT}, headers={"Accept": "text/html"})
+    assert flask_side.calls == 1
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
-    assert "<table" in page.get_data(as_text=True)
+    assert '<table class="results-table">' in page.get_data(as_text=True)
 
 
 def test_a_chunked_query_body_is_answered_like_any_other(server):
@@ -76,7 +104,9 @@ def test_a_form_posted_by_a_browser_still_reaches_the_page(server):
     page = requests.post(server.url + "/sparql", data={"query": SELECT},
                          headers={"Accept": "text/html"}, timeout=30)
     assert page.status_code == 200
-    assert "https://w3id.org/nkd/id/" in page.text or "/id/" in page.text
+    rows = requests.post(server.url + "/sparql", data={"query": SELECT}, timeout=30).json()["results"]["bindings"]
+    assert len(rows) > 1
+    assert '<table class="results-table">' in page.text and f"{len(rows)} rows." in page.text
 
 
 def test_without_cors_neither_path_allows_other_origins(settings, store):

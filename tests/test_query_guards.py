@@ -106,8 +106,9 @@ def test_names_and_typed_literals_are_not_counted_as_operators(text, settings):
 
 def test_a_nested_text_that_is_also_too_long_is_reported_as_nested(settings):
     text = "SELECT * WHERE " + "{" * 100_000 + "}" * 100_000
-    with pytest.raises(QuerySyntaxError):
+    with pytest.raises(QuerySyntaxError) as caught:
         check_query(text, settings)
+    assert "levels deep" in caught.value.message
 
 
 @pytest.mark.parametrize("text, line, column, words", [

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from conftest import ROOT, endpoint_data_args, start_server
+from conftest import ROOT, answer_again, endpoint_data_args, run_nkd, start_server
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 ERROR_JSON = {"Accept": "application/json"}
@@ -166,17 +166,22 @@ def test_deep_nesting_is_400_and_the_server_lives(endpoint_server, levels, opene
     lambda n: "SELECT * WHERE { {}" + " UNION {}" * n + " }",
 ], ids=["plus", "minus", "not", "and", "path", "union"])
 def test_long_operator_chains_get_an_answer_or_a_4xx(endpoint_server, make):
-    # The longest chain that fits in max_query_bytes, and ones at the operator limit.
+    def post(text: str) -> requests.Response:
+        return requests.post(endpoint_server.url + "/sparql", data=text.encode(), timeout=60,
+                             headers={"Content-Type": "application/sparql-query", **ERROR_JSON})
+
+    # The longest chain that fits in max_query_bytes is refused; one under the limit is answered.
     n = 1
     while len(make(n * 2).encode()) <= 100_000:
         n *= 2
-    for text in (make(n), make(256), make(255)):
-        response = requests.post(endpoint_server.url + "/sparql", data=text.encode(), timeout=60,
-                                 headers={"Content-Type": "application/sparql-query", **ERROR_JSON})
-        assert response.status_code == 200 or 400 <= response.status_code < 500, response.text
-        if response.status_code != 200:
-            assert "operators" in response.json()["error"]
     assert len(make(n).encode()) > 50_000
+    longest = post(make(n))
+    assert longest.status_code == 400 and "operators" in longest.json()["error"], longest.text
+    assert post(make(255)).status_code == 200
+    # At the limit itself, the `*` of `SELECT *` counts as one operator more in some chains.
+    at_limit = post(make(256))
+    assert at_limit.status_code == 200 or (
+        at_limit.status_code == 400 and "operators" in at_limit.json()["error"]), at_limit.text
     assert_alive(endpoint_server)
 
 
@@ -190,10 +195,8 @@ def test_query_threads_have_the_stack_for_the_deepest_query_allowed(tmp_path):
     # With the operator limit lifted, the parser and evaluator recurse once per operator;
     # the 512 MB stack of a query thread must hold a chain as long as max_query_bytes allows.
     text = "SELECT ((" + "!" * 99_950 + "true) AS ?x) WHERE {}"
-    result = subprocess.run(
-        [sys.executable, "-m", "server", "query", text, "--format", "csv",
-         "--max-query-operators", "1000000", *endpoint_data_args()],
-        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = run_nkd("query", text, "--format", "csv", "--max-query-operators", "1000000",
+                     *endpoint_data_args(), timeout_s=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["x", "true"]  # an even number of negations
 
@@ -227,7 +230,7 @@ def test_regression_pyoxigraph_objects_never_leave_the_query_thread(settings):
     from server.negotiation import JSON
     from server.store import memory_store
 
-    engine = EmbeddedEngine(memory_store([ROOT / p for p in ("tests/fixtures/sparql-endpoint.trig",)],
+    engine = EmbeddedEngine(memory_store([ROOT / "tests/fixtures/sparql-endpoint.trig"],
                                          settings.public_base), settings)
     body = engine.serialize_stream(check_query("SELECT * { ?s ?p ?o }", settings), JSON)
     assert isinstance(body, bytes) and body.startswith(b'{"head"')
@@ -304,15 +307,7 @@ def test_time_limit_holds_for_a_query_that_yields_no_row(short_timeout_server, t
     body = response.json()
     assert "2 s limit" in body["error"] and "LIMIT" in body["hint"]
     # The worker that ran it retires and gunicorn replaces it; queries work again.
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            assert_alive(server)
-            break
-        except (requests.RequestException, AssertionError):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+    assert answer_again(server).json()["boolean"] is True
     assert "retires" in server.log()
 
 
@@ -356,7 +351,6 @@ def test_fuzz_no_traceback_or_path_in_any_response(endpoint_server):
     fragments = ["SELECT", "*", "WHERE", "{", "}", "?s", "<http://x>", "'a", '"', "\\u0000", "FILTER(",
                  "PREFIX", ":", "GRAPH", "OPTIONAL", "}}", "((", "#", "\n", "ASK", "CONSTRUCT", "DESCRIBE",
                  "VALUES", "BIND(", "AS", ")", "1e999", "<", ">", "^^", "@en", "@", "SERVICE", "é", "\udcff"]
-    checked = 0
     for i in range(300):
         kind = i % 5
         if kind == 0:  # random bytes as a direct POST body
@@ -384,7 +378,6 @@ def test_fuzz_no_traceback_or_path_in_any_response(endpoint_server):
                                           "default-graph-uri": rng.choice(["", "x y", "http://a/"])},
                              headers={"Accept": accept.strip() or "*/*"}, timeout=30)
         _assert_clean(r.status_code, r.content)
-        checked += 1
     raw_requests = [
         b"GET /sparql?query=" + b"A" * 20_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
         b"GET /sparql HTTP/1.1\r\nHost: x\r\nX-Big: " + b"h" * 20_000 + b"\r\n\r\n",
@@ -399,6 +392,4 @@ def test_fuzz_no_traceback_or_path_in_any_response(endpoint_server):
     for raw in raw_requests:
         status, body = _raw(endpoint_server, raw)
         _assert_clean(status, body)
-        checked += 1
-    assert checked == 308
     assert_alive(endpoint_server)

@@ -15,6 +15,8 @@ import requests
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
+from conftest import all_triples
+
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
 SRX = "{http://www.w3.org/2005/sparql-results#}"
@@ -108,15 +110,20 @@ def test_select_results_follow_the_accept_header(endpoint_server, accept, fmt, m
         assert labels == COUNTRIES
 
 
-@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
-def test_format_parameter_overrides_accept(endpoint_server, fmt):
-    response = sparql(endpoint_server, accept="application/sparql-results+json", query=LABELS, format=fmt)
+@pytest.mark.parametrize("fmt, media_type", [
+    ("json", "application/sparql-results+json"), ("xml", "application/sparql-results+xml"),
+    ("csv", "text/csv"), ("tsv", "text/tab-separated-values"),
+])
+def test_format_parameter_overrides_accept(endpoint_server, fmt, media_type):
+    accept = "text/csv" if fmt != "csv" else "application/sparql-results+json"  # asks for something else
+    response = sparql(endpoint_server, accept=accept, query=LABELS, format=fmt)
     assert response.status_code == 200
+    assert response.headers["Content-Type"].split(";")[0] == media_type
     assert len(_parse_results(fmt, response.content)) == 3
 
 
-@pytest.mark.parametrize("fmt, expected", [("json", None), ("xml", None), ("csv", "true"), ("tsv", "true")])
-def test_ask_in_every_results_format(endpoint_server, fmt, expected):
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_ask_in_every_results_format(endpoint_server, fmt):
     response = sparql(endpoint_server, query="ASK { ?s ?p ?o }", format=fmt)
     assert response.status_code == 200
     if fmt == "json":
@@ -124,23 +131,25 @@ def test_ask_in_every_results_format(endpoint_server, fmt, expected):
     elif fmt == "xml":
         assert ET.fromstring(response.content).find(f"{SRX}boolean").text == "true"
     else:
-        assert response.text.strip().splitlines()[-1] == expected
+        assert response.text.strip().splitlines()[-1] == "true"
 
 
-@pytest.mark.parametrize("accept, rdflib_format", [
-    ("text/turtle", "turtle"),
-    ("application/n-triples", "nt"),
-    ("application/ld+json", "json-ld"),
-    ("application/rdf+xml", "xml"),
-    ("text/turtle;q=0.2, application/rdf+xml", "xml"),
-    ("*/*", "turtle"),
+@pytest.mark.parametrize("accept, rdflib_format, media_type", [
+    ("text/turtle", "turtle", "text/turtle"),
+    ("application/n-triples", "nt", "application/n-triples"),
+    ("application/ld+json", "json-ld", "application/ld+json"),
+    ("application/rdf+xml", "xml", "application/rdf+xml"),
+    ("text/turtle;q=0.2, application/rdf+xml", "xml", "application/rdf+xml"),
+    ("*/*", "turtle", "text/turtle"),
 ])
-def test_construct_results_follow_the_accept_header(endpoint_server, accept, rdflib_format):
+def test_construct_results_follow_the_accept_header(endpoint_server, accept, rdflib_format, media_type):
     reference = Graph().parse(data=sparql(endpoint_server, accept="application/n-triples",
                                           query=OBSERVATIONS).text, format="nt")
     assert len(reference) == 21
     response = sparql(endpoint_server, accept=accept, query=OBSERVATIONS)
     assert response.status_code == 200
+    # rdflib's Turtle parser reads N-Triples too: only the header tells them apart.
+    assert response.headers["Content-Type"].split(";")[0] == media_type
     graph = Graph().parse(data=response.content, format=rdflib_format)
     assert isomorphic(graph, reference)
     assert (URIRef(BASE + "id/observation/arrivals-2023"), RDFS.comment, None) in graph
@@ -148,10 +157,13 @@ def test_construct_results_follow_the_accept_header(endpoint_server, accept, rdf
 
 @pytest.mark.parametrize("fmt, media_type", [("nquads", "application/n-quads"), ("trig", "application/trig")])
 def test_construct_as_a_dataset_format(endpoint_server, fmt, media_type):
+    reference = Graph().parse(data=sparql(endpoint_server, accept="application/n-triples",
+                                          query=OBSERVATIONS).text, format="nt")
     response = sparql(endpoint_server, query=OBSERVATIONS, format=fmt)
     assert response.headers["Content-Type"].split(";")[0] == media_type
     dataset = Dataset().parse(data=response.content, format=fmt)
     assert len(dataset) == 21
+    assert isomorphic(all_triples(dataset), reference)
 
 
 def test_describe_returns_rdf(endpoint_server):
@@ -294,14 +306,15 @@ def test_invalid_graph_iri_is_400(endpoint_server):
 # --------------------------------------------------------------------------- service description, CORS
 
 
-@pytest.mark.parametrize("accept, rdflib_format", [
-    ("text/turtle", "turtle"), ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml"),
-    (None, "turtle"),
+@pytest.mark.parametrize("accept, rdflib_format, media_type", [
+    ("text/turtle", "turtle", "text/turtle"), ("application/ld+json", "json-ld", "application/ld+json"),
+    ("application/rdf+xml", "xml", "application/rdf+xml"), (None, "turtle", "text/turtle"),
 ])
-def test_bare_get_returns_the_service_description(endpoint_server, accept, rdflib_format):
+def test_bare_get_returns_the_service_description(endpoint_server, accept, rdflib_format, media_type):
     headers = {"Accept": accept} if accept else {}
     response = requests.get(endpoint_server.url + "/sparql", headers=headers, timeout=30)
     assert response.status_code == 200
+    assert response.headers["Content-Type"].split(";")[0] == media_type
     graph = Graph().parse(data=response.content, format=rdflib_format)
     endpoint = URIRef(endpoint_server.url + "/sparql")
     assert (endpoint, SD.endpoint, endpoint) in graph

@@ -20,7 +20,7 @@ import time
 import pytest
 import requests
 
-from conftest import ROOT, run_nkd, start_server
+from conftest import ROOT, answer_again, run_nkd, start_server
 from server.errors import QueryTimeout
 from server.negotiation import CSV, JSON
 from server.settings import Settings
@@ -82,28 +82,13 @@ def test_a_stream_past_the_time_limit_is_cut_off_not_truncated_cleanly(tmp_path)
             for _ in answer.iter_content(65536):
                 pass
         assert requests.get(served.url + "/healthz", timeout=10).status_code == 200
-        again = _ready_answer(served)
+        again = answer_again(served)
         assert again.json()["boolean"] is True
         log = served.log()
         assert "a streaming result was cut off" in log
         assert "Traceback" not in log
     finally:
         served.stop()
-
-
-def _ready_answer(served) -> requests.Response:
-    # The worker may be retiring (if its query thread was caught inside pyoxigraph).
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            answer = requests.get(served.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"},
-                                  headers={"Accept": "application/json"}, timeout=10)
-            if answer.status_code == 200 or time.monotonic() > deadline:
-                return answer
-        except requests.RequestException:
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.2)
 
 
 def test_a_stream_past_max_result_bytes_is_cut_off(tmp_path):

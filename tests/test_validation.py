@@ -4,10 +4,8 @@ line of each result, --allow-warnings, --output and --shapes, run as the real CL
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -15,7 +13,7 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF, SH
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, run_nkd
 from server.validation import subject_lines, validate
 
 BASE = "tests/fixtures/shapes/base.ttl"
@@ -30,9 +28,7 @@ GITHUB_LINE = re.compile(r"^::(error|warning|notice) file=([^,]+),line=(\d+),tit
 
 def nkd_validate(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Run `python -m server validate ARGS` from the checkout, as CI would."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "server", "validate", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return run_nkd("validate", *args, cwd=cwd, timeout_s=120)
 
 
 # --------------------------------------------------------------------------- exit codes
