@@ -143,7 +143,6 @@ class Writer:
         self.out = out
         self.quads = quads
         self.count = 0
-        self.graph = ""
         self._suffix = " .\n"
 
     def use_graph(self, name: str) -> None:
@@ -484,6 +483,7 @@ def generate(path: Path, triples: int, fmt: str = "nq", seed: int = 42,
         writer = Writer(out, quads=(fmt == "nq"))
         Generator(writer, units, seed).run()
     partial.replace(path)
+    _stamp(path).write_text(fingerprint() + "\n")
     if progress:
         progress(f"wrote {writer.count:,} triples to {path} in {time.monotonic() - started:.1f} s")
     return writer.count
@@ -494,13 +494,17 @@ def fingerprint() -> str:
     return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 
+def _stamp(path: Path) -> Path:
+    # Beside each generated file: the fingerprint of the generator that made it.
+    return path.with_name(path.name + ".generator")
+
+
 def ensure(size: str, fmt: str = "nq", seed: int = 42, progress: Callable[[str], None] | None = print) -> Path:
     """The path of a generated file of ``size`` ('1M'…), generating it first if it is missing or stale."""
     path = default_path(size, fmt, seed)
-    stamp = path.with_name(path.name + ".generator")
+    stamp = _stamp(path)
     if not path.exists() or not stamp.exists() or stamp.read_text().strip() != fingerprint():
         generate(path, parse_size(size), fmt, seed, progress)
-        stamp.write_text(fingerprint() + "\n")
     return path
 
 

@@ -35,12 +35,9 @@ from typing import Any
 
 import generate
 import servers
-from measure import (ROOT, BenchQuery, HttpEndpoint, describe_machine, load_average, load_queries, machine,
-                     markdown_table, publish)
+from measure import (LIGHT_QUERIES, ROOT, BenchQuery, HttpEndpoint, describe_machine, load_average, load_queries,
+                     lookup_of, machine, markdown_table, parse_endpoint, publish, subjects)
 
-# The bulk queries of the mix measure one client's throughput; under load they would
-# only show that two cores can serialize so many megabytes a second.
-HEAVY = {"rows-100k", "count", "aggregate-by-year", "optional-lang", "label-search"}
 LOOKUP_SHARE = 0.8
 MIX_SIZE = 1000
 SUBJECTS = 500
@@ -85,24 +82,11 @@ end
 """
 
 
-def subjects(endpoint: HttpEndpoint, count: int) -> list[str]:
-    """Up to ``count`` IRIs that are subjects in the served graph, spread over it."""
-    query = BenchQuery("subjects", "subjects", f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s)) }} "
-                                                f"LIMIT {count * 20}")
-    _, status, body = endpoint.fetch(query)
-    if status != 200:
-        raise servers.BenchError(f"listing subjects failed with {status}: {body[:300]!r}")
-    found = [b["s"]["value"] for b in json.loads(body)["results"]["bindings"]]
-    if not found:
-        raise servers.BenchError("the server has no subjects to look up")
-    return random.Random(7).sample(found, min(count, len(found)))
-
-
 def light_queries(graph: str) -> list[BenchQuery]:
     """The non-lookup part of the mix."""
     if graph == "seed":
         return load_queries(ROOT / "graph" / "queries") if (ROOT / "graph" / "queries").is_dir() else []
-    return [q for q in load_queries() if q.name not in HEAVY and q.name != "lookup"]
+    return load_queries(names=LIGHT_QUERIES)
 
 
 def build_mix(path: str, iris: list[str], others: list[BenchQuery]) -> list[tuple[str, str]]:
@@ -112,7 +96,7 @@ def build_mix(path: str, iris: list[str], others: list[BenchQuery]) -> list[tupl
     lookups = MIX_SIZE if not others else int(MIX_SIZE * LOOKUP_SHARE)
     for i in range(lookups):
         iri = iris[i % len(iris)]
-        mix.append(BenchQuery("lookup", "lookup", f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}"))
+        mix.append(lookup_of(iri))
     for i in range(MIX_SIZE - lookups):
         mix.append(others[i % len(others)])
     rng.shuffle(mix)
@@ -156,7 +140,7 @@ def load_one(label: str, service: servers.Service, graph: str, args: argparse.Na
     """Load-test one running service."""
     endpoint = HttpEndpoint(service.name, service.query_url)
     try:
-        iris = subjects(endpoint, SUBJECTS)
+        iris = subjects(endpoint, SUBJECTS, seed=7)
     finally:
         endpoint.close()
     others = light_queries(graph)
@@ -164,7 +148,9 @@ def load_one(label: str, service: servers.Service, graph: str, args: argparse.Na
     print(f"{label}: {args.connections} clients for {args.duration} s …", file=sys.stderr, flush=True)
     result = run_wrk(service.query_url, mix, args.connections, args.threads, args.duration, args.timeout)
     result["label"] = label
-    result["mix"] = f"{len(iris)} lookups 80 %, {len(others)} queries 20 %" if others else f"{len(iris)} lookups"
+    share = round(LOOKUP_SHARE * 100)
+    result["mix"] = (f"{len(iris)} lookups {share} %, {len(others)} queries {100 - share} %" if others
+                     else f"{len(iris)} lookups")
     if service.pid is not None:
         result["memory"] = vars(servers.memory(service.pid))
     return result
@@ -204,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=30, help="wrk's per-request timeout in seconds (default 30)")
     parser.add_argument("--with-oxigraph", action="store_true",
                         help="also load-test Oxigraph server on the synthetic graphs, for reference")
-    parser.add_argument("--endpoint", type=lambda t: t.split("=", 1), action="append", metavar="NAME=URL",
+    parser.add_argument("--endpoint", type=parse_endpoint, action="append", metavar="NAME=URL",
                         help="load-test this running endpoint instead (repeatable)")
     args = parser.parse_args(argv)
     if args.duration > 600 or args.connections > 1000:

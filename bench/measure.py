@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import http.client
 import io
@@ -9,6 +10,7 @@ import json
 import math
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import pyoxigraph as ox
+
+from servers import BenchError
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -31,10 +35,9 @@ ACCEPT_GRAPH = "text/turtle"
 
 @dataclass(frozen=True)
 class BenchQuery:
-    """One query of the mix: its file stem, title, text and whether it returns a graph."""
+    """One query of the mix: its file stem, text and whether it returns a graph."""
 
     name: str
-    title: str
     text: str
 
     @property
@@ -57,14 +60,56 @@ def load_queries(directory: Path = QUERIES_DIR, names: Iterable[str] | None = No
     for path in sorted(directory.glob("*.rq")):
         if wanted is not None and path.stem not in wanted:
             continue
-        text = path.read_text(encoding="utf-8")
-        title = next((line.split(":", 1)[1].strip() for line in text.splitlines()
-                      if line.startswith("# title:")), path.stem)
-        queries.append(BenchQuery(path.stem, title, text))
+        queries.append(BenchQuery(path.stem, path.read_text(encoding="utf-8")))
     if wanted is not None and len(queries) != len(wanted):
         missing = wanted - {q.name for q in queries}
         raise ValueError(f"no such queries in {directory}: {', '.join(sorted(missing))}")
     return queries
+
+
+# The light queries of the mix, which the load tests mix with lookups. The bulk ones
+# measure one client's throughput; under load they would only show that two cores can
+# serialize so many megabytes a second.
+LIGHT_QUERIES = ("two-hop", "property-path", "construct-subgraph")
+
+
+def lookup_of(iri: str) -> BenchQuery:
+    """The triples of one subject (the shape of the mix's ``lookup``)."""
+    return BenchQuery("lookup", f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}")
+
+
+def subjects(endpoint: "HttpEndpoint", count: int, seed: int) -> list[str]:
+    """Up to ``count`` IRIs that are subjects in the served graph, drawn from 20 × ``count`` of them."""
+    query = BenchQuery("subjects", f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s)) }} LIMIT {count * 20}")
+    _, status, body = endpoint.fetch(query)
+    if status != 200:
+        raise BenchError(f"listing subjects failed with {status}: {body[:300]!r}")
+    found = [b["s"]["value"] for b in json.loads(body)["results"]["bindings"]]
+    if not found:
+        raise BenchError("the server has no subjects to look up")
+    return random.Random(seed).sample(found, min(count, len(found)))
+
+
+def triples_in(path: Path) -> int:
+    """Statements in an N-Triples / N-Quads file (one per line)."""
+    with open(path, "rb") as handle:
+        return sum(1 for _ in handle)
+
+
+def parse_endpoint(text: str) -> tuple[str, str]:
+    """``--endpoint NAME=URL`` (http or https)."""
+    name, sep, url = text.partition("=")
+    if not sep or not name or not url.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(f"expected NAME=URL with an http(s) URL, got {text!r}")
+    return name, url
+
+
+def parse_variable(text: str) -> tuple[str, str]:
+    """``NAME=VALUE`` of an environment variable."""
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
 
 
 # --------------------------------------------------------------------------- clients
@@ -80,14 +125,15 @@ class HttpEndpoint:
     def __init__(self, name: str, query_url: str, method: str = "GET") -> None:
         self.name = name
         parts = urllib.parse.urlsplit(query_url)
-        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self._connect = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or self._connect.default_port
         self.path = parts.path or "/"
         self.method = method
         self._conn: http.client.HTTPConnection | None = None
 
     def _connection(self) -> http.client.HTTPConnection:
         if self._conn is None:
-            self._conn = http.client.HTTPConnection(self.host, self.port, timeout=600)
+            self._conn = self._connect(self.host, self.port, timeout=600)
             self._conn.connect()
         return self._conn
 
@@ -178,14 +224,12 @@ class Summary:
     samples: int
     median: float
     p95: float
-    mean: float
-    minimum: float
 
     @classmethod
     def of(cls, values: Sequence[float]) -> "Summary":
-        """Summarise a sample."""
-        return cls(len(values), statistics.median(values), percentile(values, 0.95),
-                   statistics.fmean(values), min(values))
+        """Summarise a sample: the median (the mean of the two middle values of an even count)
+        and the nearest-rank 95th percentile."""
+        return cls(len(values), statistics.median(values), percentile(values, 0.95))
 
 
 def geomean(values: Iterable[float]) -> float:

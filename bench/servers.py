@@ -289,7 +289,7 @@ NKD_ENV = {"PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "
 def nkd_load(store: Path, files: Sequence[Path]) -> Finished:
     """``nkd load --store STORE FILES…`` from this checkout."""
     result = run_timed(nkd_command("load", "--store", str(store), *map(str, files)),
-                       log_dir() / f"nkd-load-{os.getpid()}.log", env=NKD_ENV)
+                       log_dir() / f"nkd-load-{store.name}-{os.getpid()}.log", env=NKD_ENV)
     if result.code != 0:
         raise BenchError(f"nkd load failed ({result.code}):\n{result.log()}")
     return result
@@ -300,34 +300,30 @@ def oxigraph_load(location: Path, files: Sequence[Path]) -> Finished:
     args = [tool("oxigraph"), "load", "--location", str(location)]
     for path in files:
         args += ["--file", str(path)]
-    result = run_timed(args, log_dir() / f"oxigraph-load-{os.getpid()}.log")
+    result = run_timed(args, log_dir() / f"oxigraph-load-{location.name}-{os.getpid()}.log")
     if result.code != 0:
         raise BenchError(f"oxigraph load failed ({result.code}):\n{result.log()}")
     return result
 
 
-def start_oxigraph(data: Sequence[Path], *, location: Path | None = None,
-                   ready_timeout_s: float = 600.0) -> Service:
+def start_oxigraph(data: Sequence[Path], *, ready_timeout_s: float = 600.0) -> Service:
     """Oxigraph server on a loopback port, over ``data`` loaded with ``oxigraph load``.
 
     The default graph is the union of all graphs (``--union-default-graph``), as in
     nkd, so both answer over the same triples whether the data has named graphs or not.
-    A store made here is removed when the service stops.
+    The store is removed when the service stops.
     """
-    cleanup = []
-    if location is None:
-        location = Path(tempfile.mkdtemp(prefix="nkd-bench-oxigraph-"))
-        cleanup.append(location)
-        try:
-            oxigraph_load(location, data)
-        except BaseException:
-            shutil.rmtree(location, ignore_errors=True)
-            raise
+    location = Path(tempfile.mkdtemp(prefix="nkd-bench-oxigraph-"))
+    try:
+        oxigraph_load(location, data)
+    except BaseException:
+        shutil.rmtree(location, ignore_errors=True)
+        raise
     port = free_port()
     log_path = log_dir() / f"oxigraph-{port}.log"
     process = spawn([tool("oxigraph"), "serve", "--location", str(location),
                      "--bind", f"127.0.0.1:{port}", "--union-default-graph"], log_path)
-    service = Service("oxigraph", f"http://127.0.0.1:{port}/query", process, log_path, cleanup)
+    service = Service("oxigraph", f"http://127.0.0.1:{port}/query", process, log_path, [location])
     return _register(service, ready_timeout_s)
 
 
@@ -376,22 +372,12 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def _status_kb(pid: int, field_name: str) -> int:
+def _proc_kb(pid: int, file_name: str, field_name: str) -> int:
+    # A "Name:  123 kB" line of /proc/PID/FILE; 0 when the process is gone.
     try:
-        with open(f"/proc/{pid}/status") as handle:
+        with open(f"/proc/{pid}/{file_name}") as handle:
             for line in handle:
                 if line.startswith(field_name + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _pss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as handle:
-            for line in handle:
-                if line.startswith("Pss:"):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -419,9 +405,9 @@ def memory(pid: int) -> Memory:
     pids = descendants(pid)
     return Memory(
         processes=len(pids),
-        rss=sum(_status_kb(p, "VmRSS") for p in pids) * 1024,
-        pss=sum(_pss_kb(p) for p in pids) * 1024,
-        peak_rss=sum(_status_kb(p, "VmHWM") for p in pids) * 1024,
+        rss=sum(_proc_kb(p, "status", "VmRSS") for p in pids) * 1024,
+        pss=sum(_proc_kb(p, "smaps_rollup", "Pss") for p in pids) * 1024,
+        peak_rss=sum(_proc_kb(p, "status", "VmHWM") for p in pids) * 1024,
     )
 
 
