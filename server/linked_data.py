@@ -62,6 +62,7 @@ COMMON_PREFIXES = {
     "prov": PROV, "oa": OA, "qb": QB, "void": VOID, "sh": SH, "time": TIME, "foaf": FOAF,
     "sdmx-measure": SDMX_MEASURE, "sdmx-dimension": SDMX_DIMENSION, "sdmx-attribute": SDMX_ATTRIBUTE,
     "org": "http://www.w3.org/ns/org#", "schema": "https://schema.org/",
+    "skosxl": "http://www.w3.org/2008/05/skos-xl#", "dcat": "http://www.w3.org/ns/dcat#",
     "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/", "sd": "http://www.w3.org/ns/sparql-service-description#",
 }
 
