@@ -424,12 +424,17 @@ class LinkedData:
     def document_triples(self, iri: str) -> list[tuple[Term, Term, Term]]:
         """The whole document a hash namespace names (``/ontology``, ``/shapes``).
 
-        That is every named graph that says something about ``iri`` itself; a store with
-        no named graphs gives the triples about ``iri`` and its ``#`` terms instead.
+        That is every named graph that says something about ``iri`` itself or defines a
+        term of its ``#`` namespace: the shapes are spread over several files, and only
+        one of them describes ``/shapes`` itself (a regression: /shapes showed 11 of 89
+        node shapes). A store with no named graphs gives the triples about ``iri`` and its
+        ``#`` terms instead.
         """
         x = iri_ref(iri)
+        terms = sparql_string(iri + "#")
         triples = self._triples(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {x} ?a ?b }} }} }} "
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?d ?a ?b }} "
+            f"FILTER(?d = {x} || (isIRI(?d) && STRSTARTS(STR(?d), {terms}))) }} }} "
             f"GRAPH ?g {{ ?s ?p ?o }} }}")
         if not triples:
             triples = self._triples(
