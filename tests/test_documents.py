@@ -8,15 +8,7 @@ import rdflib
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SH
 
-from conftest import ROOT
-
-
-def shipped(kind: str) -> rdflib.Graph:
-    """The union of the shipped Turtle files of one data directory, parsed by rdflib."""
-    graph = rdflib.Graph()
-    for path in sorted((ROOT / kind).glob("*.ttl")):
-        graph.parse(path)
-    return graph
+from conftest import shipped_graph as shipped
 
 
 def test_shapes_document_holds_every_shapes_file_regression_11_of_89(client):
