@@ -27,7 +27,10 @@ from typing import Any, Iterable, Sequence
 
 import pyoxigraph as ox
 
-from .errors import BadRequest, NotAcceptable, NotFound
+from .errors import NotAcceptable, NotFound
+from .figures import figure_words, format_number, is_hedged
+from .source_texts import passage_href
+from .timeline import date_span, date_words
 from .negotiation import DATASET_FORMATS, GRAPH_FORMATS, JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from .settings import Settings
 from .sparql import Term, check_query
@@ -121,7 +124,9 @@ def serialize_triples(triples: Iterable[tuple[Term, Term, Term]], fmt: Format, b
                                                            t[1].value, t[2].kind, t[2].value))
     used = {term.value for triple in unique for term in triple if term.kind == "iri"}
     namespaces = {name: ns for name, ns in prefixes(base).items() if any(iri.startswith(ns) for iri in used)}
-    converted = [ox.Triple(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in unique]
+    # Deduplicated again as RDF terms: a language-tagged literal built here (no datatype)
+    # and the same one read from the store (rdf:langString) are one term.
+    converted = list(dict.fromkeys(ox.Triple(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in unique))
     return ox.serialize(converted, None, fmt.ox, prefixes=namespaces)
 
 
@@ -361,6 +366,14 @@ class LinkedData:
         table = self.engine.table(check_query(text, self.settings), max_rows or 100_000)
         return [{v: t for v, t in zip(table.variables, row) if t is not None} for row in table.rows]
 
+    def select(self, text: str, max_rows: int | None = None) -> list[dict[str, Term]]:
+        """The rows of a SELECT (its prefixes are added) as dicts of bound variables."""
+        return self._rows(_prologue(self.base) + text, max_rows)
+
+    def construct(self, text: str) -> list[tuple[Term, Term, Term]]:
+        """The triples of a CONSTRUCT (its prefixes are added)."""
+        return self._triples(_prologue(self.base) + text)
+
     def _count(self, where: str) -> int:
         rows = self._rows(f"{_prologue(self.base)}SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
         return int(rows[0]["n"].value) if rows else 0
@@ -425,12 +438,17 @@ class LinkedData:
     def document_triples(self, iri: str) -> list[tuple[Term, Term, Term]]:
         """The whole document a hash namespace names (``/ontology``, ``/shapes``).
 
-        That is every named graph that says something about ``iri`` itself; a store with
-        no named graphs gives the triples about ``iri`` and its ``#`` terms instead.
+        That is every named graph that says something about ``iri`` itself or defines a
+        term of its ``#`` namespace: the shapes are spread over several files, and only
+        one of them describes ``/shapes`` itself (a regression: /shapes showed 11 of 89
+        node shapes). A store with no named graphs gives the triples about ``iri`` and its
+        ``#`` terms instead.
         """
         x = iri_ref(iri)
+        terms = sparql_string(iri + "#")
         triples = self._triples(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {x} ?a ?b }} }} }} "
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?d ?a ?b }} "
+            f"FILTER(?d = {x} || (isIRI(?d) && STRSTARTS(STR(?d), {terms}))) }} }} "
             f"GRAPH ?g {{ ?s ?p ?o }} }}")
         if not triples:
             triples = self._triples(
@@ -440,19 +458,6 @@ class LinkedData:
             raise NotFound(f"{iri} is not in the graph", hint="The data this server holds has no such document.")
         return triples
 
-    def search(self, text: str, limit: int = 50) -> list[Value]:
-        """Resources whose label contains ``text`` (case-insensitive), best matches first."""
-        text = text.strip()
-        if not text:
-            return []
-        if len(text) > 200:
-            raise BadRequest("the search text is longer than 200 characters", hint="Search for a shorter phrase.")
-        rows = self._rows(f"""{_prologue(self.base)}SELECT ?s (SAMPLE(?l) AS ?label) WHERE {{
-  ?s ?lp ?l FILTER(?lp IN (rdfs:label, skos:prefLabel) && isIRI(?s)
-                   && CONTAINS(LCASE(STR(?l)), LCASE({sparql_string(text)})))
-}} GROUP BY ?s ORDER BY STRLEN(STR(SAMPLE(?l))) ?s LIMIT {int(limit)}""")
-        return [Value(r["s"], r["label"].value, local_path(self.base, r["s"].value) or r["s"].value) for r in rows]
-
     # -- statistics
 
     def observations(self, dataset_iri: str) -> list["Observation"]:
@@ -460,7 +465,7 @@ class LinkedData:
         ds = iri_ref(dataset_iri)
         p = _prologue(self.base)
         rows = self._rows(f"""{p}SELECT ?obs ?label ?value ?period ?periodLabel ?begin ?end ?unit ?unitLabel
-       ?qualifier ?qualifierLabel WHERE {{
+       ?qualifier ?qualifierLabel ?statedAs ?upper ?comment WHERE {{
   ?obs qb:dataSet {ds} ; sdmx-measure:obsValue ?value .
   OPTIONAL {{ ?obs rdfs:label ?label }}
   OPTIONAL {{ ?obs sdmx-dimension:refPeriod ?period
@@ -469,6 +474,9 @@ class LinkedData:
     OPTIONAL {{ ?period time:hasEnd/(time:inXSDgYear|time:inXSDgYearMonth|time:inXSDDate|time:inXSDDateTimeStamp|time:inXSDDateTime) ?end }} }}
   OPTIONAL {{ ?obs sdmx-attribute:unitMeasure ?unit OPTIONAL {{ ?unit rdfs:label ?unitLabel }} }}
   OPTIONAL {{ ?obs nkd:qualifier ?qualifier OPTIONAL {{ ?qualifier rdfs:label ?qualifierLabel }} }}
+  OPTIONAL {{ ?obs nkd:statedAs ?statedAs }}
+  OPTIONAL {{ ?obs nkd:upperBound ?upper }}
+  OPTIONAL {{ ?obs rdfs:comment ?comment }}
 }}""", self.settings.max_html_rows * 4)
         evidence = self._rows(f"""{p}SELECT ?obs ?source ?sourceLabel ?exact ?copy WHERE {{
   ?obs qb:dataSet {ds} .
@@ -495,7 +503,7 @@ class LinkedData:
         """Every ``qb:DataSet`` with its label."""
         rows = self._rows(f"""{_prologue(self.base)}SELECT ?d (SAMPLE(?l) AS ?label) WHERE {{
   ?d a qb:DataSet OPTIONAL {{ ?d rdfs:label ?l }} }} GROUP BY ?d ORDER BY ?label""")
-        return [_row_value(self.base, r, "d", "label") for r in rows]
+        return [row_value(self.base, r, "d", "label") for r in rows]
 
     # -- the dataset as a whole
 
@@ -536,7 +544,7 @@ ORDER BY ?s LIMIT 3""")
             classes=[(r["c"].value, int(r["n"].value)) for r in classes if r["c"].kind == "iri"],
             properties=[(r["p"].value, int(r["n"].value)) for r in properties],
             graphs=[(r["g"].value, int(r["n"].value)) for r in graphs],
-            sources=[_row_value(self.base, r, "s", "label") for r in sources],
+            sources=[row_value(self.base, r, "s", "label") for r in sources],
             source_copies={r["s"].value: r["copy"].value for r in sources if "copy" in r},
             title=meta[0]["title"].value if meta and "title" in meta[0] else None,
             description=meta[0]["description"].value if meta and "description" in meta[0] else None,
@@ -545,8 +553,11 @@ ORDER BY ?s LIMIT 3""")
         )
 
     def void_triples(self) -> list[tuple[Term, Term, Term]]:
-        """The VoID description of the dataset (title, licence, sources, endpoint, dumps, counts, partitions)."""
-        return void_description(self.stats(), self.base)
+        """The VoID description of the dataset (title, licence, sources, endpoint, dumps, counts,
+        partitions), with its DCAT description beside it (see :mod:`server.catalog`)."""
+        from .catalog import dataset_info, dcat_triples  # it builds on this module
+
+        return void_description(self.stats(), self.base) + dcat_triples(self, dataset_info(self))
 
     # -- dumps
 
@@ -594,7 +605,8 @@ def _href(base: str, term: Term | None) -> str | None:
     return local_path(base, term.value) or term.value
 
 
-def _row_value(base: str, row: dict[str, Term], key: str, label_key: str) -> Value:
+def row_value(base: str, row: dict[str, Term], key: str, label_key: str) -> Value:
+    """A :class:`Value` for ``row[key]``, labelled by ``row[label_key]`` when bound."""
     term = row[key]
     label = row[label_key].value if label_key in row else term.value
     return Value(term, label, _href(base, term))
@@ -694,41 +706,19 @@ class Observation:
     unit: str
     qualifier: str | None
     hedged: bool
+    words: str = ""  # the figure in words: the source's own (nkd:statedAs) or value and hedge
+    comment: str | None = None
     sources: list[Value] = field(default_factory=list)
-    quotes: list[tuple[str, Value | None]] = field(default_factory=list)
+    quotes: list[tuple[str, Value | None, str | None]] = field(default_factory=list)  # words, source, passage
     conflicts: list[Value] = field(default_factory=list)
     series: list[str] = field(default_factory=list)  # labels of its non-time, non-source dimensions
 
 
-def is_hedged(qualifier: Term | None) -> bool:
-    """True for a qualifier other than "exact" (about, estimated, more than, some…)."""
-    if qualifier is None:
-        return False
-    local = re.split(r"[#/]", qualifier.value)[-1].lower()
-    return local not in ("exact", "exactly", "stated")
-
-
 def year_position(term: Term | None) -> float | None:
-    """Where an ``xsd:gYear``, ``gYearMonth``, ``date`` or ``dateTime`` falls, as a fractional year."""
-    if term is None or term.kind != "literal":
-        return None
-    match = re.match(r"^(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", term.value)
-    if not match:
-        return None
-    year = int(match.group(1))
-    if match.group(2) is None:
-        return year + 0.5
-    month = int(match.group(2))
-    if match.group(3) is None:
-        return year + (month - 0.5) / 12
-    return year + (month - 1) / 12 + (int(match.group(3)) - 0.5) / 365
-
-
-def format_number(value: float) -> str:
-    """A figure as people write it: ``33,523``, ``62.1``."""
-    if value == int(value):
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    """Where an ``xsd:gYear``, ``gYearMonth``, ``date`` or ``dateTime`` falls, as a fractional year
+    (the middle of the year, month or day it names)."""
+    span = date_span(term)
+    return (span.start + span.end) / 2 if span is not None else None
 
 
 def _observations(rows: list[dict[str, Term]], evidence: list[dict[str, Term]],
@@ -753,22 +743,28 @@ def _observations(rows: list[dict[str, Term]], evidence: list[dict[str, Term]],
             label=row["label"].value if "label" in row else None,
             value=value, value_text=format_number(value), period=period,
             period_label=(row["periodLabel"].value if "periodLabel" in row
-                          else period.value if period is not None else "—"),
+                          else date_words(period) if period is not None else "—"),
             x=x, x_from=begin if end is not None and begin is not None else None,
             unit=row["unitLabel"].value if "unitLabel" in row else (row["unit"].value if "unit" in row else ""),
             qualifier=(row["qualifierLabel"].value if "qualifierLabel" in row
                        else re.split(r"[#/]", qualifier.value)[-1] if qualifier is not None else None),
-            hedged=is_hedged(qualifier),
+            hedged=is_hedged(qualifier.value if qualifier is not None else None),
+            words=figure_words(value, qualifier.value if qualifier is not None else None,
+                               stated_as=row["statedAs"].value if "statedAs" in row else None,
+                               upper_bound=_float(row.get("upper"))),
+            comment=row["comment"].value if "comment" in row else None,
         )
     for row in evidence:
         obs = found.get(row["obs"].value)
         if obs is None:
             continue
-        source = _row_value(base, row, "source", "sourceLabel")
+        source = row_value(base, row, "source", "sourceLabel")
         if not any(s.term == source.term for s in obs.sources):
             obs.sources.append(source)
-        if "exact" in row and (row["exact"].value, source.term) not in {(q, s.term if s else None) for q, s in obs.quotes}:
-            obs.quotes.append((row["exact"].value, source))
+        if "exact" in row and (row["exact"].value, source.term) not in {(q, s.term if s else None)
+                                                                         for q, s, _ in obs.quotes}:
+            copy = row["copy"].value if "copy" in row else None
+            obs.quotes.append((row["exact"].value, source, passage_href(base, copy, row["exact"].value)))
     for row in dimensions:
         obs = found.get(row["obs"].value)
         if obs is not None:
@@ -776,10 +772,17 @@ def _observations(rows: list[dict[str, Term]], evidence: list[dict[str, Term]],
     for row in conflicts:
         obs = found.get(row["obs"].value)
         if obs is not None:
-            other = _row_value(base, row, "other", "otherLabel")
+            other = row_value(base, row, "other", "otherLabel")
             if not any(c.term == other.term for c in obs.conflicts):
                 obs.conflicts.append(other)
     return sorted(found.values(), key=lambda o: (o.x is None, o.x or 0, o.iri))
+
+
+def _float(term: Term | None) -> float | None:
+    try:
+        return float(term.value) if term is not None else None
+    except ValueError:
+        return None
 
 
 # --------------------------------------------------------------------------- VoID

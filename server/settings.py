@@ -85,7 +85,7 @@ SPECS: tuple[Spec, ...] = (
          "How much a worker process may grow while its queries run, over its size when idle; "
          "past it those queries get 503 and the worker is replaced."),
     Spec("max_html_rows", int,
-         "Result rows shown in an HTML table; the download links carry them all."),
+         "Result rows shown in an HTML table, and items on a page of /browse; the download links carry them all."),
     Spec("cors", _parse_bool,
          "Send `Access-Control-Allow-Origin: *` so query pages on other origins can use the endpoint."),
     Spec("cors_max_age_s", int,

@@ -250,6 +250,14 @@ def start_oxigraph(tmp_dir: Path, timeout_s: float | None = None) -> OxigraphSer
 ENDPOINT_DATA = ("tests/fixtures/sparql-endpoint.trig", "tests/fixtures/sparql-endpoint.ttl")
 
 
+def shipped_graph(kind: str) -> Graph:
+    """The union of the shipped Turtle files of one data directory (ontology, graph, shapes), by rdflib."""
+    graph = Graph()
+    for path in sorted((ROOT / kind).glob("*.ttl")):
+        graph.parse(path)
+    return graph
+
+
 def all_triples(dataset: Dataset) -> Graph:
     """Every triple of an rdflib Dataset, whatever its graph, as one Graph (to compare by isomorphism)."""
     union = Graph()

@@ -138,7 +138,7 @@ def test_search_finds_labels_and_treats_the_text_as_data(ld):
     hostile = requests.get(f"{ld.url}/search", params={"q": '") } } SERVICE <http://127.0.0.1:9/> { ?s ?p "'},
                            timeout=30)
     assert hostile.status_code == 200
-    assert "No label contains" in hostile.text
+    assert "Nothing matches" in hostile.text
 
 
 def test_rdflib_following_conneg_gets_the_same_triples_as_the_describe_query(ld):
@@ -296,18 +296,19 @@ def test_dataset_page_draws_the_series_as_svg_beside_the_table(ld):
     for value in ("2914", "1047", "63", "196"):
         assert f'data-value="{value}"' in svg
     table = re.search(r'<table class="observations">.*?</table>', page, re.DOTALL).group(0)
-    assert "“a peak of 2,914 in 2009”" in table.replace("<q>", "“").replace("</q>", "”")
+    quoted = re.sub(r"<(?!/?q>)[^>]+>", "", table).replace("<q>", "“").replace("</q>", "”")
+    assert "“a peak of 2,914 in 2009”" in quoted
+    assert 'href="/sources/001_147da7631101f1fd#q-' in table  # each quote leads to its passage
 
 
-def test_hedged_figures_are_visibly_marked_with_a_legend(ld):
+def test_a_hedged_single_figure_is_shown_in_its_words_not_as_a_one_dot_chart(ld):
     page = requests.get(f"{ld.url}/{CUMULATIVE}", headers={"Accept": "text/html"}, timeout=30).text
-    svg = re.search(r"<svg.*?</svg>", page, re.DOTALL).group(0)
-    hedged = re.search(r'<g class="point hedged".*?</g>', svg, re.DOTALL)
-    assert hedged and 'stroke-dasharray' in hedged.group(0) and 'fill="#ffffff"' in hedged.group(0)
-    assert "some 33,523" in hedged.group(0)
-    assert "a hedged figure" in svg  # the legend says what the open marker means
-    # The figure with no placeable period is in the table, said to be off the chart.
-    assert "31,000" in page and "not on the chart" in page
+    assert "<svg" not in re.search(r'<section class="statistics".*?</section>', page, re.DOTALL).group(0)
+    card = re.search(r'<li class="single-figure hedged">.*?</li>', page, re.DOTALL)
+    assert card and "some 33,523" in card.group(0) and f'href="/{OTHER_OBS}"' in card.group(0)
+    assert "≈" not in page  # the hedge is in words, not a sign to decode
+    # The figure with no placeable period is in the table, said to be off the charts.
+    assert "31,000" in page and "not on a chart" in page
 
 
 # --------------------------------------------------------------------------- dumps
@@ -394,10 +395,13 @@ def test_pages_in_headless_chromium_landing_to_dataset_chart_to_entity(ld, brows
 
         page.get_by_role("link", name="North Korean defectors who have reached South Korea in all").click()
         page.wait_for_url(f"**/{CUMULATIVE}")
-        chart = page.locator("figure.chart svg")
+        assert "some 33,523" in page.locator("li.single-figure.hedged .figure-words").all_inner_texts()
+
+        page.goto(f"{ld.url}/{ANNUAL}")
+        chart = page.locator("figure.chart svg.chart")
         assert chart.count() == 1 and chart.is_visible()
         assert chart.locator("text.axis-label").all_text_contents() == ["Persons", "Year"]
-        assert chart.locator("g.point.hedged").count() == 1
+        assert chart.locator("g.point.exact").count() == 5
         box = chart.bounding_box()
         assert box and box["width"] > 300 and box["height"] > 200
         shot = tmp_path / "dataset.png"
@@ -405,6 +409,7 @@ def test_pages_in_headless_chromium_landing_to_dataset_chart_to_entity(ld, brows
         data = shot.read_bytes()
         assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
 
+        page.goto(f"{ld.url}/{CUMULATIVE}")
         page.locator("table.observations td.num a", has_text="33,523").click()
         page.wait_for_url(f"**/{OTHER_OBS}")
         assert "33,523" in page.locator("h1").inner_text()

@@ -38,11 +38,15 @@ def create_app(settings: Settings | None = None, *, engine: Any = None, store: A
         engine = EmbeddedEngine(store if store is not None else shipped_store(settings.public_base), settings)
     app.extensions["nkd"] = State(settings=settings, engine=engine)
 
-    from . import errors, linked_data, sparql, system
+    from . import about, browse, errors, linked_data, search, sources, sparql, system
 
     errors.register(app)
     app.register_blueprint(system.bp)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(about.bp)
+    app.register_blueprint(browse.bp)
+    app.register_blueprint(sources.bp)
+    app.register_blueprint(search.bp)
     app.register_blueprint(linked_data.bp)
     app.wsgi_app = sparql.ProgramQueries(app.wsgi_app, app.extensions["nkd"])  # type: ignore[method-assign]
     return app

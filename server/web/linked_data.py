@@ -14,12 +14,15 @@ from datetime import datetime, timezone
 from typing import Sequence
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
-from ..charts import Point, time_series_svg
-from ..data import data_root, sources_dir
+from ..browse import BROWSE_KINDS, class_instances, count_kinds
+from ..catalog import dataset_info, json_ld_script, schema_org
+from ..data import data_root
+from ..dataset_view import dataset_view
+from ..entity_view import entity_view
 from ..errors import NotFound
-from ..linked_data import (DUMP_FORMATS, DUMP_NAME, RDF_FORMATS, LinkedData, Observation, dump_iri,
+from ..linked_data import (DUMP_FORMATS, DUMP_NAME, RDF_FORMATS, LinkedData, dump_iri,
                            describe_query, iri_for_path, local_path, serialize_triples, split_suffix)
 from ..negotiation import HTML, Format, negotiate
 from . import get_state
@@ -29,7 +32,6 @@ bp = Blueprint("linked_data", __name__)
 PAGE_FORMATS: tuple[Format, ...] = (*RDF_FORMATS, HTML)
 PAGE_SUFFIXES = tuple(f.extension for f in PAGE_FORMATS)
 QB_DATASET = "http://purl.org/linked-data/cube#DataSet"
-_SOURCE_FILE = re.compile(r"[A-Za-z0-9_.\-]+\.txt")
 
 
 @bp.after_request
@@ -88,8 +90,11 @@ def landing() -> Response:
     ld = get_ld()
     if fmt is not HTML:
         return publish(serialize_triples(ld.void_triples(), fmt, ld.base), fmt, "/.well-known/void", None)
-    html = render_template("landing.html", stats=ld.stats(), datasets=ld.datasets(),
-                           examples=example_queries(6), dumps=_dump_links(), query_link=query_link)
+    stats = ld.stats()
+    html = render_template("landing.html", stats=stats, datasets=ld.datasets(), kinds=BROWSE_KINDS,
+                           counts=count_kinds(ld), examples=example_queries(6), dumps=_dump_links(),
+                           query_link=query_link,
+                           json_ld=json_ld_script(schema_org(dataset_info(ld), stats, ld.base)))
     response = publish(html, HTML, "/index", None, RDF_FORMATS)
     response.headers["Content-Location"] = "/"
     response.headers["Link"] = _alternates("/.well-known/void", RDF_FORMATS)
@@ -157,8 +162,9 @@ def _document(name: str, suffix: str | None, heading: str) -> Response:
     if fmt is not HTML:
         return publish(serialize_triples(triples, fmt, ld.base), fmt, f"/{name}", suffix)
     doc = ld.document(iri, triples)
+    instances = class_instances(ld) if name == "ontology" else {}
     html = render_template("document.html", doc=doc, heading=heading, path=f"/{name}",
-                           formats=format_links(f"/{name}"))
+                           formats=format_links(f"/{name}"), instances=instances)
     return publish(html, HTML, f"/{name}", suffix)
 
 
@@ -205,36 +211,6 @@ def dump(suffix: str | None = None) -> Response:
     return response.make_conditional(request)
 
 
-# --------------------------------------------------------------------------- source texts
-
-
-@bp.get("/sources/<name>")
-def source_text(name: str) -> Response:
-    """The verbatim text of a source document, as UTF-8 plain text."""
-    if not _SOURCE_FILE.fullmatch(name):
-        raise NotFound(f"no source text is named {name}", hint="Source texts are linked from each source's page.")
-    try:
-        path = sources_dir() / name
-    except FileNotFoundError:
-        path = None
-    if path is None or not path.is_file():
-        raise NotFound(f"no source text is named {name}", hint="Source texts are linked from each source's page.")
-    response = send_file(path, mimetype="text/plain", conditional=True, max_age=3600)
-    response.headers["Content-Type"] = "text/plain; charset=utf-8"
-    return response
-
-
-# --------------------------------------------------------------------------- search
-
-
-@bp.get("/search")
-def search() -> str:
-    """Resources whose label contains the words asked for (a guarded query)."""
-    text = request.args.get("q", "")
-    hits = get_ld().search(text) if text.strip() else []
-    return render_template("search.html", q=text, hits=hits)
-
-
 # --------------------------------------------------------------------------- every other IRI
 
 
@@ -255,12 +231,12 @@ def resource(path: str) -> Response:
     if fmt is not HTML:
         return publish(serialize_triples(ld.describe_triples(iri), fmt, ld.base), fmt, resource_path, suffix)
     description = ld.describe(iri)
-    chart = observations = None
+    view = observations = None
     if description.has_type(QB_DATASET):
         observations = ld.observations(iri)
-        chart = charts_for(observations, description.label)
-    html = render_template("resource.html", d=description, path=resource_path,
-                           formats=format_links(resource_path), chart=chart, observations=observations,
+        view = dataset_view(observations, description.label)
+    html = render_template("resource.html", d=description, e=entity_view(ld, description), path=resource_path,
+                           formats=format_links(resource_path), view=view, observations=observations,
                            describe_link=query_link(describe_query(iri, ld.base)))
     return publish(html, HTML, resource_path, suffix)
 
@@ -274,24 +250,6 @@ def _graph(iri: str, path: str, suffix: str | None, fmt: Format) -> Response:
                            formats=format_links(path),
                            query=query_link(f"SELECT * WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} LIMIT 100"))
     return publish(html, HTML, path, suffix)
-
-
-def charts_for(observations: list[Observation], title: str) -> list[str]:
-    """One SVG chart per series (dimension values and unit) with a placeable period."""
-    groups: dict[tuple[str, ...], list[Point]] = {}
-    for obs in observations:
-        if obs.x is None:
-            continue
-        text = f"{obs.qualifier} {obs.value_text}" if obs.hedged and obs.qualifier else obs.value_text
-        for source in obs.sources or [None]:
-            series = source.label if source is not None else "(no source)"
-            groups.setdefault((*obs.series, obs.unit), []).append(Point(
-                x=obs.x, y=obs.value, series=series, text=text, hedged=obs.hedged, href=obs.href,
-                title=f"{text} {obs.unit}, {obs.period_label} ({series})", x_from=obs.x_from))
-    # Dimensions come in qb:order (area, population, variable…); the most specific reads best first.
-    return [time_series_svg(points, title=" · ".join(reversed(key[:-1])) or title,
-                            y_label=key[-1].capitalize() if key[-1] else "Value")
-            for key, points in groups.items()]
 
 
 @bp.app_template_filter("local")
