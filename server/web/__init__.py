@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from ..settings import Settings, load_settings
 from ..sparql import EmbeddedEngine
 from ..store import shipped_store
+from .delivery import Delivery
 
 
 @dataclass
@@ -38,13 +39,16 @@ def create_app(settings: Settings | None = None, *, engine: Any = None, store: A
         engine = EmbeddedEngine(store if store is not None else shipped_store(settings.public_base), settings)
     app.extensions["nkd"] = State(settings=settings, engine=engine)
 
-    from . import errors, linked_data, sparql, system
+    from . import errors, linked_data, site, sparql, system
 
     errors.register(app)
     app.register_blueprint(system.bp)
+    app.register_blueprint(site.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(linked_data.bp)
     app.wsgi_app = sparql.ProgramQueries(app.wsgi_app, app.extensions["nkd"])  # type: ignore[method-assign]
+    # Outermost, so that security headers and compression cover the fast path too.
+    app.wsgi_app = Delivery(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 
