@@ -102,8 +102,9 @@ def time_series_svg(points: Sequence[Point], *, title: str, y_label: str, x_labe
     def sy(y: float) -> float:
         return top + plot_h - y / y_max * plot_h
 
+    # A group, not an image: its points are links, and an image may hold no controls.
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-           f'width="{width}" height="{height}" role="img" aria-labelledby="chart-title chart-desc" '
+           f'width="{width}" height="{height}" role="group" aria-labelledby="chart-title chart-desc" '
            f'font-family="system-ui, sans-serif" font-size="12">',
            f'<title id="chart-title">{escape(title)}</title>',
            f'<desc id="chart-desc">{escape(_description(points, y_label))}</desc>',
