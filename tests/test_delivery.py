@@ -138,8 +138,14 @@ def _raw(server, query: str, encoding: str, **kwargs) -> requests.Response:
                          **kwargs)
 
 
+def _rows(result: bytes) -> list[tuple]:
+    return sorted(tuple(sorted((k, v["value"]) for k, v in row.items()))
+                  for row in json.loads(result)["results"]["bindings"])
+
+
 def test_a_streamed_result_is_compressed_as_it_streams(server):
-    query = PAIRS.format(limit=20_000)
+    # IRIs only: the two requests may reach two workers, whose blank node labels differ.
+    query = "SELECT ?s ?a WHERE { ?s ?p ?o . ?a ?b ?c FILTER(isIRI(?s) && isIRI(?a)) } LIMIT 20000"
     with _raw(server, query, "gzip") as zipped:
         assert zipped.status_code == 200
         assert zipped.headers["Content-Encoding"] == "gzip"
@@ -156,7 +162,7 @@ def test_a_streamed_result_is_compressed_as_it_streams(server):
     with _raw(server, query, "identity") as plain:
         identity = plain.content
     assert len(identity) > STREAM_BYTES
-    assert json.loads(whole) == json.loads(identity)
+    assert _rows(whole) == _rows(identity)
 
 
 def test_a_compressed_stream_that_is_cut_off_stays_incomplete(tmp_path):
