@@ -8,6 +8,7 @@ is aborted and recorded, and none may be made. The editor (YASQE) and the result
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, urlparse
 
@@ -24,7 +25,7 @@ SHIPPED_EXAMPLES = sorted(path.stem for path in (ROOT / "graph" / "queries").glo
 # Records what the page's Content-Security-Policy blocks (an init script runs whatever the policy).
 RECORD_VIOLATIONS = """
 window.__violations = [];
-document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(e.violatedDirective));
+document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(e.violatedDirective + " " + e.blockedURI));
 """
 EDITOR_TEXT = "document.querySelector('.CodeMirror').CodeMirror.getValue()"
 
@@ -65,6 +66,27 @@ def _page(browser, server, javascript: bool = True, width: int = 1280):
     return context, page, offline, errors
 
 
+@contextmanager
+def _opened(browser, server, path: str = "/sparql", javascript: bool = True):
+    """The page at ``path``, its editor ready; on leaving, nothing went to another host, broke
+    the page's policy or raised a script error."""
+    context, page, offline, errors = _page(browser, server, javascript=javascript)
+    try:
+        page.goto(server.url + path)
+        if javascript:
+            page.wait_for_selector(".yasqe .CodeMirror")
+        yield page
+        assert offline.blocked == [] and errors == []
+        assert page.evaluate("window.__violations") == []
+    finally:
+        context.close()
+
+
+def _example(name: str) -> str:
+    """A shipped example query's text, as a browser's editor holds it."""
+    return (ROOT / "graph" / "queries" / f"{name}.rq").read_text(encoding="utf-8").replace("\r\n", "\n")
+
+
 def _editor_text(page) -> str:
     return page.evaluate(EDITOR_TEXT)
 
@@ -97,8 +119,7 @@ def test_query_page_with_javascript(browser, page_server, tmp_path):
         assert offered == ["", *SHIPPED_EXAMPLES] and len(SHIPPED_EXAMPLES) >= 2
         # Picking an example fills an unedited editor at once; running it keeps it picked.
         page.select_option("select#example", SHIPPED_EXAMPLES[-1])
-        expected = (ROOT / "graph" / "queries" / f"{SHIPPED_EXAMPLES[-1]}.rq").read_text(encoding="utf-8")
-        assert _editor_text(page) == expected.replace("\r\n", "\n")
+        assert _editor_text(page) == _example(SHIPPED_EXAMPLES[-1])
         _submit(page, lambda: page.click("button#run"))
         assert page.locator("#results").count() == 1 and page.locator("#query-error").count() == 0
         assert page.locator("select#example").input_value() == SHIPPED_EXAMPLES[-1]
@@ -152,10 +173,7 @@ def test_query_page_with_javascript(browser, page_server, tmp_path):
 
 
 def test_an_edited_query_is_not_replaced_by_browsing_the_examples(browser, page_server):
-    context, page, offline, errors = _page(browser, page_server)
-    try:
-        page.goto(page_server.url + "/sparql")
-        page.wait_for_selector(".yasqe .CodeMirror")
+    with _opened(browser, page_server) as page:
         typed = "SELECT ?typed WHERE { ?typed ?p ?o }"
         _set_editor_text(page, typed)
         # Arrow keys on the list pick example after example: each is a change event.
@@ -174,39 +192,26 @@ def test_an_edited_query_is_not_replaced_by_browsing_the_examples(browser, page_
         page.select_option("select#example", SHIPPED_EXAMPLES[0])
         assert _editor_text(page) == typed
         page.click("button#replace-query")
-        expected = (ROOT / "graph" / "queries" / f"{SHIPPED_EXAMPLES[0]}.rq").read_text(encoding="utf-8")
-        assert _editor_text(page) == expected.replace("\r\n", "\n") and prompt.is_hidden()
+        assert _editor_text(page) == _example(SHIPPED_EXAMPLES[0]) and prompt.is_hidden()
         # An example nobody edited is replaced at once by the next one picked.
         page.select_option("select#example", SHIPPED_EXAMPLES[1])
-        expected = (ROOT / "graph" / "queries" / f"{SHIPPED_EXAMPLES[1]}.rq").read_text(encoding="utf-8")
-        assert _editor_text(page) == expected.replace("\r\n", "\n") and prompt.is_hidden()
-        assert offline.blocked == [] and errors == []
-    finally:
-        context.close()
+        assert _editor_text(page) == _example(SHIPPED_EXAMPLES[1]) and prompt.is_hidden()
 
 
 def test_typing_a_common_prefix_declares_it(browser, page_server):
-    context, page, offline, errors = _page(browser, page_server)
-    try:
-        page.goto(page_server.url + "/sparql")
-        page.wait_for_selector(".yasqe .CodeMirror")
+    with _opened(browser, page_server) as page:
         _set_editor_text(page, "SELECT * WHERE {\n  ?s \n}")
         page.evaluate("document.querySelector('.CodeMirror').CodeMirror.setCursor({line: 1, ch: 5})")
         page.locator(".CodeMirror textarea").focus()
         page.keyboard.type("skos:")
         page.wait_for_function(f"{EDITOR_TEXT}.includes('PREFIX skos:')")
         assert "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>" in _editor_text(page)
-        assert offline.blocked == [] and errors == []
-    finally:
-        context.close()
 
 
 def test_results_are_sortable_and_paged_with_labels_and_prefixed_names(browser, server):
     query = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
              "SELECT ?thing ?kind ?label WHERE { ?thing a ?kind ; rdfs:label ?label } ORDER BY ?label LIMIT 120")
-    context, page, offline, errors = _page(browser, server)
-    try:
-        page.goto(server.url + "/sparql?query=" + quote(query))
+    with _opened(browser, server, "/sparql?query=" + quote(query)) as page:
         page.wait_for_selector(".yasr table.dataTable tbody tr")
         assert "Showing 1 to 50 of 120" in page.locator(".yasr .dataTables_info").inner_text()
         first = page.locator(".yasr table.dataTable tbody tr").first.inner_text()
@@ -225,10 +230,6 @@ def test_results_are_sortable_and_paged_with_labels_and_prefixed_names(browser, 
         # IRIs by label, the prefixed name beneath; an unlabelled class by its prefixed name.
         kinds = page.locator(".yasr table.dataTable tbody tr td:nth-child(3)").all_inner_texts()
         assert any("\nnkd:" in kind for kind in kinds), kinds
-        assert offline.blocked == [] and errors == []
-        assert page.evaluate("window.__violations") == []
-    finally:
-        context.close()
 
 
 def test_query_page_without_javascript(browser, page_server):

@@ -48,6 +48,9 @@
           return Object.keys(prefixes).map(function (name) { return name + ": <" + prefixes[name] + ">"; }).sort();
         }
       }, false);
+      // The page's settings are merged into YASQE's defaults, lists index by index, so the
+      // default completers (LOV's classes and properties among them) go from the defaults.
+      window.Yasqe.defaults.autocompleters = ["nkdPrefixes", "variables"];
       holder.hidden = false;
       var editor = new window.Yasqe(holder, {
         value: textarea.value,
