@@ -133,3 +133,46 @@ def test_page_fits_stays_on_this_site_and_passes_axe(browser, server, axe_source
         assert violations == [], json.dumps(violations, indent=1)
     finally:
         context.close()
+
+
+# WCAG 1.4.11: what shows a control's extent (its fill, or else its border) stands out
+# from what is around it by 3:1. axe-core checks text contrast only.
+CONTROL_CONTRAST = """() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const opaque = (c) => { const v = rgb(c); return v.length === 3 || v[3] > 0; };
+  const luminance = (c) => {
+    const [r, g, b] = rgb(c).slice(0, 3).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const ratio = (a, b) => { const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const around = (el) => {
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      const bg = getComputedStyle(p).backgroundColor;
+      if (opaque(bg)) return bg;
+    }
+    return "rgb(255, 255, 255)";
+  };
+  const found = [];
+  for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea, button, .CodeMirror")) {
+    if (!el.getClientRects().length || getComputedStyle(el).visibility === "hidden") continue;
+    const style = getComputedStyle(el), outside = around(el);
+    const fill = style.backgroundColor;
+    const edge = opaque(fill) && ratio(fill, outside) > 1.1 ? fill : style.borderTopColor;
+    const contrast = ratio(edge, outside);
+    if (contrast < 3) found.push(`${el.tagName.toLowerCase()}#${el.id || el.className}: ${contrast.toFixed(2)}:1`);
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("path", ["/", "/sparql", _query("SELECT * WHERE { ?s ?p ?o } LIMIT 60"),
+                                  "/search?q=korea", "/id/event/no-such-event"])
+def test_controls_stand_out_by_three_to_one(browser, server, path):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(server.url + path)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate(CONTROL_CONTRAST) == []
+    finally:
+        context.close()
