@@ -118,7 +118,7 @@ def _app_factory(paths: list[str], store_dir: str | None = None,
                  endpoint: str | None = None) -> Callable[[Settings], Any]:
     import time
 
-    from .web import about, browse, errors, linked_data, search, sources, sparql, system  # noqa: F401
+    from .web import about, browse, delivery, errors, linked_data, search, site, sources, sparql, system  # noqa: F401
 
     # The imports above run here, in the master, once: workers are forked with them
     # loaded, so a worker (and a replacement after a crash or an overrun) starts faster.

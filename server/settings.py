@@ -92,9 +92,6 @@ SPECS: tuple[Spec, ...] = (
          "How long browsers may cache the answer to a CORS preflight (OPTIONS) request."),
     Spec("public_base", _parse_base,
          "Namespace base of the graph's IRIs; request paths on this server map onto it."),
-    Spec("query_editor_url", str,
-         "Where the query page loads the YASQE editor from (yasqe.min.js and yasqe.min.css), "
-         "as an enhancement of its plain text area; empty turns it off."),
 )
 
 SPECS_BY_NAME: dict[str, Spec] = {spec.name: spec for spec in SPECS}
@@ -119,7 +116,6 @@ class Settings:
     cors: bool = True
     cors_max_age_s: int = 86400
     public_base: str = "https://w3id.org/nkd/"
-    query_editor_url: str = "https://cdn.jsdelivr.net/npm/@triply/yasqe@4.2.28/build/"
 
     def as_rows(self) -> list[dict[str, Any]]:
         """The table as rows of name, value, default, environment variable and help."""

@@ -43,6 +43,18 @@ def test_wheel_carries_the_turtle_data_and_the_source_texts(wheel):
     assert any(n.startswith("server/_data/graph/sources/") and n.endswith(".txt") for n in names)
 
 
+def test_wheel_carries_the_query_editor_and_its_licences(wheel):
+    # The query page loads YASQE and YASR from this server: the wheel must hold them.
+    names = zipfile.ZipFile(wheel).namelist()
+    vendor = ROOT / "server" / "web" / "static" / "vendor"
+    shipped = sorted(p.relative_to(ROOT).as_posix() for p in vendor.rglob("*") if p.is_file())
+    for part in ("yasqe/yasqe.min.js", "yasqe/yasqe.min.css", "yasqe/LICENSE.txt",
+                 "yasr/yasr.min.js", "yasr/yasr.min.css", "yasr/LICENSE.txt"):
+        assert f"server/web/static/vendor/{part}" in shipped
+    for path in shipped:
+        assert path in names
+
+
 def _run_installed(installed: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
     code = "import sys; sys.path.insert(0, sys.argv.pop(1)); from server.cli import main; main()"
     return subprocess.run([sys.executable, "-c", code, str(installed), *args], cwd=cwd,

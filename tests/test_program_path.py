@@ -49,16 +49,21 @@ class CountingApp:
         return self.wsgi_app(environ, start_response)
 
 
+def flask_wsgi(app):
+    """The Flask app alone, inside the response filter and the short path (Delivery → ProgramQueries)."""
+    return app.wsgi_app.wsgi_app.wsgi_app
+
+
 def short_path(app) -> tuple[ProgramQueries, CountingApp]:
     """The middleware in front of a counting copy of ``app``'s Flask side."""
-    flask_side = CountingApp(app.wsgi_app.wsgi_app)
+    flask_side = CountingApp(flask_wsgi(app))
     return ProgramQueries(flask_side, app.extensions["nkd"]), flask_side
 
 
 @pytest.mark.parametrize("name", REQUESTS)
 def test_short_path_and_flask_view_answer_alike(app, name):
     # The Flask app without the middleware in front: the view's own path.
-    flask_only = Client(app.wsgi_app.wsgi_app).open("/sparql", **REQUESTS[name])
+    flask_only = Client(flask_wsgi(app)).open("/sparql", **REQUESTS[name])
     middleware, flask_side = short_path(app)
     # Twice: a GET's preparation is remembered, so the second answer takes a shorter path.
     for attempt in ("first", "again"):

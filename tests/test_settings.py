@@ -44,3 +44,19 @@ def test_a_bad_value_names_the_setting_and_where_it_came_from(overrides, environ
     with pytest.raises(SettingError) as caught:
         load_settings(overrides, environ=environ)
     assert named in caught.value.message
+
+
+def test_the_settings_page_shows_code_as_code_and_is_linked_from_the_landing_page(client):
+    page = client.get("/-/settings", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "<td>Interface <code>nkd serve</code> listens on.</td>" in page
+    assert "`" not in page
+    # A public site's main navigation has no settings; the landing page links them.
+    navigation = page.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
+    assert "/-/settings" not in navigation
+    assert 'href="/-/settings"' in client.get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
+
+
+def test_code_spans_escape_everything_else(app):
+    from server.web.system import code_spans
+
+    assert str(code_spans("a `<b>` & <i>")) == "a <code>&lt;b&gt;</code> &amp; &lt;i&gt;"

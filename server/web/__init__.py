@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from ..settings import Settings, load_settings
 from ..sparql import EmbeddedEngine
 from ..store import shipped_store
+from .delivery import Delivery
 
 
 @dataclass
@@ -38,10 +39,11 @@ def create_app(settings: Settings | None = None, *, engine: Any = None, store: A
         engine = EmbeddedEngine(store if store is not None else shipped_store(settings.public_base), settings)
     app.extensions["nkd"] = State(settings=settings, engine=engine)
 
-    from . import about, browse, errors, linked_data, search, sources, sparql, system
+    from . import about, browse, errors, linked_data, search, site, sources, sparql, system
 
     errors.register(app)
     app.register_blueprint(system.bp)
+    app.register_blueprint(site.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(about.bp)
     app.register_blueprint(browse.bp)
@@ -49,6 +51,8 @@ def create_app(settings: Settings | None = None, *, engine: Any = None, store: A
     app.register_blueprint(search.bp)
     app.register_blueprint(linked_data.bp)
     app.wsgi_app = sparql.ProgramQueries(app.wsgi_app, app.extensions["nkd"])  # type: ignore[method-assign]
+    # Outermost, so that security headers and compression cover the fast path too.
+    app.wsgi_app = Delivery(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 

@@ -21,13 +21,16 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
 from ..data import query_files
-from ..errors import BadRequest, NkdError, NotFound, QueryRefused, UnsupportedMediaType
+from ..errors import (BadRequest, NkdError, NotFound, QueryRefused, QuerySyntaxError,
+                      UnsupportedMediaType)
 from ..negotiation import (DATASET_FORMATS, GRAPH_FORMATS, HTML, Format, find_format, negotiate,
                            prefers_html)
+from ..result_table import (ResultView, common_prefixes, declared_prefixes, labels_of, missing_prefixes,
+                            prefix_lines, sparql_json, starter_query, with_prefixes)
 from ..settings import Settings
-from ..sparql import (Dataset, Example, Query, ResultStream, Term, check_query, offered_formats,
-                      read_example)
+from ..sparql import Dataset, Example, Query, ResultStream, check_query, offered_formats, read_example
 from . import get_state
+from .delivery import content_security_policy
 from .errors import error_response, from_http
 
 bp = Blueprint("sparql", __name__)
@@ -140,7 +143,7 @@ def _page_wanted(req: Request) -> bool:
 
 
 @bp.route("/sparql", methods=list(METHODS))
-def endpoint() -> Response | tuple[str, int]:
+def endpoint() -> Response | tuple[str, int, dict[str, str]]:
     """Describe the service, show the query page, or answer a preflight.
 
     Queries from programs are answered by :class:`ProgramQueries` before Flask sees
@@ -352,7 +355,7 @@ def allow_any_origin(response: Response) -> Response:
 # --------------------------------------------------------------------------- service description
 
 
-def _bare_get() -> Response | tuple[str, int]:
+def _bare_get() -> Response | tuple[str, int, dict[str, str]]:
     offered = (*DESCRIPTION_FORMATS, HTML)
     fmt = negotiate(request.headers.get("Accept"), offered, explicit_format(request, offered))
     if fmt is HTML:
@@ -391,9 +394,6 @@ def _named_graphs() -> list[str]:
 # --------------------------------------------------------------------------- the query page
 
 
-DEFAULT_QUERY = "SELECT ?s ?p ?o WHERE {\n  ?s ?p ?o\n}\nLIMIT 25\n"
-
-
 @lru_cache(maxsize=1)
 def examples() -> tuple[Example, ...]:
     """The shipped example queries (``graph/queries/*.rq``), read once."""
@@ -416,80 +416,89 @@ def _initial_text(name: str | None) -> str:
                 return example.text
         raise NotFound(f"there is no example query named {name!r}",
                        hint="Pick one from the list on /sparql.")
-    return examples()[0].text if examples() else DEFAULT_QUERY
+    return starter_query(get_state().settings)
+
+
+# The result viewer's column resizer (static/vendor/yasr) adds two fixed <style> texts of
+# its own: its layout rules, and a cursor while a column is dragged. The page's policy
+# lets exactly those texts in, by their hashes, and no other inline style. Another YASR
+# version may change them: the browser tests fail on any policy violation, and
+# Chromium's message names the hash to put here.
+YASR_STYLE_HASHES = ("sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk=",
+                     "sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg=")
+PAGE_POLICY = content_security_policy(YASR_STYLE_HASHES)
 
 
 def _page(text: str, dataset: Dataset, *, query: Query | None = None,
-          error: NkdError | None = None) -> tuple[str, int]:
+          error: NkdError | None = None) -> tuple[str, int, dict[str, str]]:
     """Render the query page; run ``query`` (bounded by max_html_rows) unless there is an error."""
     state = get_state()
-    table: dict[str, Any] | None = None
-    boolean: bool | None = None
+    known = common_prefixes(state.settings)
+    result: dict[str, Any] | None = None
     if query is not None and error is None:
         try:
-            table, boolean = _run_for_page(query, dataset)
+            result = _run_for_page(query, dataset, {**known, **declared_prefixes(text)})
         except NkdError as err:
             error = err
+    missing = missing_prefixes(text, known) if isinstance(error, QuerySyntaxError) else {}
     html = render_template(
         "query.html",
         text=text,
         query=query,
-        table=table,
-        boolean=boolean,
+        result=result,
         error=error.to_dict() if error is not None else None,
+        fix_prefixes=_fix_prefixes_link(text, missing, dataset) if missing else None,
         downloads=_downloads(text, query, dataset) if query is not None and error is None else [],
         examples=examples(),
         selected_example=_example_named_by(text),
         dataset=dataset,
         settings=state.settings,
+        prefixes=known,
+        prefix_lines=prefix_lines(known),
     )
-    return html, error.status if error is not None else 200
+    return html, error.status if error is not None else 200, {"Content-Security-Policy": PAGE_POLICY}
 
 
-def _run_for_page(query: Query, dataset: Dataset) -> tuple[dict[str, Any] | None, bool | None]:
-    """The result as an HTML table's header and cells (or an ASK's answer), cut at max_html_rows."""
+def _run_for_page(query: Query, dataset: Dataset, declared: dict[str, str]) -> dict[str, Any]:
+    """The result for the page: an ASK's answer, or a table cut at max_html_rows.
+
+    A table's cells show labels and prefixed names, and the same rows go to the page's
+    result viewer as SPARQL JSON, with the labels.
+    """
     state = get_state()
-    limit, base = state.settings.max_html_rows, state.settings.public_base
+    limit = state.settings.max_html_rows
     if query.returns_graph:
         # One triple more than shown tells whether there are more.
         triples = state.engine.triples(query, dataset, max_rows=limit + 1)
-        return {"head": ["subject", "predicate", "object"],
-                "rows": [[_cell(t, base) for t in triple] for triple in triples[:limit]],
-                "truncated": len(triples) > limit}, None
-    result = state.engine.table(query, limit, dataset)
-    if result.boolean is not None:
-        return None, result.boolean
-    return {"head": result.variables,
-            "rows": [[_cell(t, base) for t in row] for row in result.rows],
-            "truncated": result.truncated}, None
+        head, rows, truncated = ["subject", "predicate", "object"], [list(t) for t in triples[:limit]], len(triples) > limit
+    else:
+        table = state.engine.table(query, limit, dataset)
+        if table.boolean is not None:
+            return {"boolean": table.boolean}
+        head, rows, truncated = table.variables, table.rows, table.truncated
+    labels = labels_of(state.engine, state.settings,
+                       (t.value for row in rows for t in row if t is not None and t.kind == "iri"))
+    view = ResultView(state.settings.public_base, declared, labels)
+    return {"boolean": None, "head": head, "rows": [[view.cell(t) for t in row] for row in rows],
+            "truncated": truncated,
+            "data": {"results": sparql_json(head, rows), "iris": view.shown_iris(rows)}}
 
 
-def _downloads(text: str, query: Query, dataset: Dataset) -> list[dict[str, str]]:
+def _fix_prefixes_link(text: str, missing: dict[str, str], dataset: Dataset) -> dict[str, Any]:
+    """A link that runs the query again with the PREFIX lines it lacks (a plain GET)."""
+    href = "/sparql?" + urlencode(_query_params(with_prefixes(text, missing), dataset))
+    return {"names": list(missing), "lines": prefix_lines(missing), "href": href}
+
+
+def _query_params(text: str, dataset: Dataset) -> list[tuple[str, str]]:
     params: list[tuple[str, str]] = [("query", text)]
     params += [("default-graph-uri", g) for g in dataset.default_graphs]
     params += [("named-graph-uri", g) for g in dataset.named_graphs]
+    return params
+
+
+def _downloads(text: str, query: Query, dataset: Dataset) -> list[dict[str, str]]:
+    params = _query_params(text, dataset)
     return [{"label": fmt.label, "name": fmt.name, "extension": fmt.extension, "media_type": fmt.media_type,
              "href": "/sparql?" + urlencode(params + [("format", fmt.name)])}
             for fmt in offered_formats(query) if fmt is not HTML]
-
-
-def _cell(term: Term | None, base: str) -> dict[str, Any]:
-    if term is None:
-        return {"text": "", "kind": "unbound"}
-    if term.kind == "iri":
-        # IRIs of this dataset dereference on this server, wherever it runs.
-        href = "/" + term.value[len(base):] if term.value.startswith(base) else term.value
-        return {"text": term.value, "kind": "iri", "href": href}
-    if term.kind == "literal":
-        note = f"@{term.language}" if term.language else _short_datatype(term.datatype)
-        return {"text": term.value, "kind": "literal", "note": note}
-    if term.kind == "bnode":
-        return {"text": f"_:{term.value}", "kind": "bnode"}
-    return {"text": term.value, "kind": term.kind}
-
-
-def _short_datatype(datatype: str | None) -> str:
-    xsd = "http://www.w3.org/2001/XMLSchema#"
-    if not datatype or datatype in (xsd + "string",):
-        return ""
-    return "xsd:" + datatype[len(xsd):] if datatype.startswith(xsd) else datatype

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, jsonify, render_template, request
+from markupsafe import Markup, escape
 
 from ..negotiation import HTML, PLAIN_JSON, negotiate
 from . import get_state
 
 bp = Blueprint("system", __name__)
+
+# The help texts of the settings use one piece of Markdown, code spans; a Markdown
+# library would bring the rest of the language (and its raw HTML) for nothing.
+_CODE_SPAN = re.compile(r"`([^`]+)`")
 
 
 @bp.get("/healthz")
@@ -28,3 +35,9 @@ def settings() -> Response | str:
     response = jsonify(rows)
     response.headers["Vary"] = "Accept"
     return response
+
+
+@bp.app_template_filter("code_spans")
+def code_spans(text: str) -> Markup:
+    """Markdown code spans (`` `x` ``) as ``<code>x</code>``; everything else escaped."""
+    return Markup(_CODE_SPAN.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(text))))
