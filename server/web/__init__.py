@@ -33,18 +33,21 @@ def create_app(settings: Settings | None = None, *, engine: Any = None, store: A
     settings = settings or load_settings()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes  # a page's long query, form-encoded
     app.json.sort_keys = False  # type: ignore[attr-defined]
     if engine is None:
         engine = EmbeddedEngine(store if store is not None else shipped_store(settings.public_base), settings)
     app.extensions["nkd"] = State(settings=settings, engine=engine)
 
-    from . import errors, linked_data, sparql, system
+    from . import errors, linked_data, protocol, sparql, system
 
     errors.register(app)
     app.register_blueprint(system.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(linked_data.bp)
-    app.wsgi_app = sparql.ProgramQueries(app.wsgi_app, app.extensions["nkd"])  # type: ignore[method-assign]
+    # /sparql answers programs ahead of Flask; only its pages reach the blueprint.
+    app.wsgi_app = protocol.SparqlProtocol(  # type: ignore[method-assign]
+        app.wsgi_app, app.extensions["nkd"], errors.template_renderer(app))
     return app
 
 
