@@ -78,7 +78,7 @@ CONSTRUCTS: dict[str, Construct] = {
     "nest-optional": Construct(lambda n: "SELECT * WHERE " + f"{{ ?s {P} ?o OPTIONAL " * n + "{}" + "}" * n,
                                (100, 300, 1000), "max_query_depth", "OPTIONAL nested n deep"),
     "nest-bnodes": Construct(lambda n: f"SELECT * WHERE {{ ?s {P} " + f"[ {P} " * n + "1" + " ]" * n + " }",
-                             (50, 100, 300), "max_query_depth", "blank-node property lists nested n deep"),
+                             (50, 100, 300), "max_group_patterns", "blank-node property lists nested n deep"),
     "values": Construct(lambda n: "SELECT * WHERE { VALUES ?s { "
                         + " ".join(f"<https://w3id.org/nkd/id/person/defector-{i}>" for i in range(n))
                         + " } ?s ?p ?o }",
@@ -175,14 +175,14 @@ def measure(name: str, n: int, cap_s: float, repeat: int) -> dict[str, object]:
     """Run :func:`child` in a fresh process, stopped after ``cap_s`` seconds."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", name, str(n), str(repeat)]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=cap_s * (1 + repeat))
+        done = subprocess.run(command, capture_output=True, text=True, timeout=cap_s + 10)  # + start-up
     except subprocess.TimeoutExpired:
         return {"error": f"over {cap_s:g} s"}
     if done.returncode != 0:
         return {"error": f"crashed (exit {done.returncode})"}
     result = json.loads(done.stdout.strip().splitlines()[-1])
     if result.get("total_s", 0) > cap_s:
-        result["error"] = f"over {cap_s:g} s"
+        result["stopped"] = True  # measured, but larger sizes would take longer still
     return result
 
 
@@ -219,7 +219,7 @@ def main() -> int:
                          result.get("error") or seconds(total), growth])
             raw.append({"construct": name, "n": n, "bytes": len(text.encode()), **result})
             print(" | ".join(rows[-1]), file=sys.stderr)
-            if "error" in result:
+            if "error" in result or result.get("stopped"):
                 break  # larger sizes would take longer still
             previous = (n, total) if isinstance(total, float) else previous
     body = markdown_table(["construct", "n", "bytes", "check_query (default settings)", "parse",

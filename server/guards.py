@@ -7,18 +7,18 @@ their size, each against its own setting (``bench/guards.py`` measures them on
 pyoxigraph; the README's *Guards* gives the numbers):
 
 - nesting deeper than ``max_query_depth`` brackets: the parser recurses once per
-  level and overflows even a 512 MB stack a few hundred thousand levels down, and
-  nested ``OPTIONAL`` or blank nodes grow with the square or cube of their depth;
+  level and overflows even a 512 MB stack about 200,000 levels down, and nested
+  ``OPTIONAL`` or blank nodes grow with the square or cube of their depth;
 - a chain of more than ``max_chain_operators`` operators (``||``, ``&&``, ``+``, ``-``,
   ``*``, ``/``, ``!``) inside one pair of parentheses: pyoxigraph's time grows with the
-  square of its length (0.6 s at 1,000 ``||``, 6 s at 3,000);
+  square of its length (about a second at 1,000 ``||``, over 15 s at 3,000);
 - a chain of more than ``max_union_branches`` ``UNION`` branches: the square too;
-- a property path of more than ``max_path_steps`` ``/`` steps: the cube (1.8 s at
-  300 steps, over a minute at 1,000);
+- a property path of more than ``max_path_steps`` ``/`` steps: the cube (0.1 s at 100
+  steps, 2–3 s at 300, over 15 s at 1,000);
 - more than ``max_group_patterns`` triple patterns and subgroups (``OPTIONAL``,
-  ``MINUS``, ``{…}``) joined in one group: pyoxigraph's join planner takes time that
-  grows with the cube of their number (1.4 s at 100 patterns on one subject, a
-  minute at 300).
+  ``MINUS``, ``{…}``, ``[…]``) joined in one group: pyoxigraph's join planner takes time
+  that grows with the cube of their number or faster (1–3 s at 100 patterns on one
+  subject, a minute at 300).
 
 What grows linearly (``VALUES`` rows, ``IN`` lists, ``|`` alternatives, the text's
 length) is bounded by ``max_query_bytes`` alone, and whatever a query costs in the end
