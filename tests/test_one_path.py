@@ -99,6 +99,9 @@ def test_an_html_error_of_the_handler_is_the_error_page(handler, client):
     # The same page Flask renders for its own errors, but for the error itself.
     flask_page = client.get("/no-such-page", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert page.split("<main>")[0] == flask_page.split("<main>")[0].replace("404 Not found", "406 Not acceptable")
+    mounted = Client(protocol).open("/sparql", **PROGRAMS["browser-asks-turtle-of-a-select"],
+                                    environ_overrides={"SCRIPT_NAME": "/nkd"})
+    assert 'href="/nkd/static/nkd.css"' in mounted.get_data(as_text=True)  # where the app is mounted
 
 
 def test_a_remembered_get_takes_its_decision_from_memory(handler):

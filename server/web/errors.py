@@ -53,15 +53,17 @@ def render_error(err: core.NkdError, accept: str | None,
 def template_renderer(app: Flask) -> Callable[..., str]:
     """A function that renders one of ``app``'s templates without a request or app context.
 
-    For answers given ahead of Flask: ``url_for`` builds paths from the app's URL map,
-    and the templates get nothing else from Flask.
+    For answers given ahead of Flask: ``url_for`` builds paths from the app's URL map
+    (under ``script_name``, where the app is mounted), and the templates get nothing
+    else from Flask.
     """
-    urls = app.url_map.bind("localhost")
 
-    def url_for(endpoint: str, **values: object) -> str:
-        return urls.build(endpoint, values)
+    def render(name: str, script_name: str = "", **context: object) -> str:
+        urls = app.url_map.bind("localhost", script_name=script_name or "/")
 
-    def render(name: str, **context: object) -> str:
+        def url_for(endpoint: str, **values: object) -> str:
+            return urls.build(endpoint, values)
+
         return app.jinja_env.get_template(name).render(url_for=url_for, **context)
 
     return render

@@ -247,10 +247,10 @@ class SparqlProtocol:
             serialize = getattr(engine, "serialize_stream", engine.serialize)
             body = serialize(decided.query, decided.fmt, decided.dataset)
         except NkdError as err:
-            return self._error(err, method, accept, start_response)
+            return self._error(err, environ, start_response)
         except Exception:  # a bug in nkd: still the error shape, never the server's bare page
             log.exception("unhandled error on %s %s", method, PATH)
-            return self._error(NkdError("the server failed to answer this request"), method, accept, start_response)
+            return self._error(NkdError("the server failed to answer this request"), environ, start_response)
         whole = isinstance(body, bytes)
         start_response("200 OK", result_headers(decided, len(body) if whole else None, self.settings))
         if method == "HEAD":
@@ -326,12 +326,15 @@ class SparqlProtocol:
         start_response("204 No Content", headers)
         return []
 
-    def _error(self, err: NkdError, method: str | None, accept: str | None, start_response: Any) -> list[bytes]:
-        status, headers, body = render_error(err, accept, self.render_html)
+    def _error(self, err: NkdError, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        script_name = environ.get("SCRIPT_NAME", "")
+        status, headers, body = render_error(
+            err, environ.get("HTTP_ACCEPT"),
+            lambda name, **context: self.render_html(name, script_name=script_name, **context))
         if self.settings.cors:
             headers.append(("Access-Control-Allow-Origin", "*"))
         start_response(_STATUS_LINES.get(status, str(status)), headers)
-        return [] if method == "HEAD" else [body]
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
 
 
 __all__ = ["PAGE", "Prepared", "SparqlProtocol", "decide", "explicit_format", "format_tokens", "is_bare",
