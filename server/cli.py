@@ -52,6 +52,8 @@ def resolve_settings(options: dict[str, Any]) -> Settings:
 def fail(err: NkdError) -> None:
     """Print an error and how to fix it, then exit with its code."""
     click.echo(f"nkd: error: {err.message}", err=True)
+    if err.details.get("excerpt"):  # the query's line with a caret under the mistake
+        click.echo("\n" + err.details["excerpt"] + "\n", err=True)
     if err.hint:
         click.echo(f"How to fix: {err.hint}", err=True)
     sys.exit(EXIT_INPUT if isinstance(err, (InputError, SettingError, BadRequest)) else EXIT_FAILED)
@@ -174,8 +176,9 @@ def _embedded_store(settings: Settings, paths: list[str] | tuple[str, ...], stor
               help="Query these RDF files instead of the shipped graph.")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False),
               help="Query the on-disk store built by `nkd load --store DIR`.")
-@settings_options(("query_timeout_s", "max_query_bytes", "max_query_depth", "max_query_operators",
-                   "max_result_bytes", "public_base"))
+@settings_options(("query_timeout_s", "max_query_bytes", "max_query_depth", "max_chain_operators",
+                   "max_union_branches", "max_path_steps", "max_group_patterns", "max_result_bytes",
+                   "public_base"))
 def query(query: str, fmt: str, data: tuple[str, ...], store_dir: str | None, **options: Any) -> None:
     """Run QUERY on the embedded store, with the same guards as the endpoint.
 
@@ -364,6 +367,10 @@ def main(argv: list[str] | None = None) -> None:
         fail(err)
     except BrokenPipeError:
         sys.exit(EXIT_OK)
+    except Exception as exc:  # a bug in nkd: still a message, never a traceback
+        click.echo(f"nkd: internal error ({type(exc).__name__}): {exc}\n"
+                   "How to fix: this is a bug in nkd; please report it with the command that caused it.", err=True)
+        sys.exit(EXIT_FAILED)
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 

@@ -67,6 +67,37 @@ class QuerySyntaxError(BadRequest):
         self.excerpt = excerpt
 
 
+class QueryTooComplex(BadRequest):
+    """A construct of the query (nesting, a chain, a path, a join) is past its setting's limit."""
+
+    title = "Query too complex"
+
+    def __init__(self, message: str, *, setting: str, limit: int, line: int | None = None,
+                 column: int | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint, line=line, column=column, setting=setting, limit=limit)
+        self.setting = setting
+        self.limit = limit
+        self.line = line
+        self.column = column
+
+
+class UnsupportedFunction(BadRequest):
+    """The query calls a function the engine does not implement (``fn:upper-case``, ``bif:contains``…)."""
+
+    title = "Function not supported"
+
+    def __init__(self, message: str, *, function: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint, function=function)
+        self.function = function
+
+
+class QueryFailed(BadRequest):
+    """The engine could not evaluate the query, for a reason the query holds."""
+
+    title = "Query could not be evaluated"
+    hint = "Check the query against the SPARQL 1.1 specification; the message says what the engine refused."
+
+
 class QueryRefused(NkdError):
     """The query asks for something this read-only, offline endpoint never does."""
 

@@ -69,15 +69,25 @@ SPECS: tuple[Spec, ...] = (
          "Wall-clock limit of one query; past it the client gets 503 and the worker "
          "process that ran the query is replaced.", flag="--timeout"),
     Spec("max_query_bytes", int,
-         "Longest query text accepted (UTF-8 bytes); longer gets 413."),
+         "Longest query text accepted (UTF-8 bytes); longer gets 413. Room for a VALUES block "
+         "of several thousand IRIs."),
     Spec("max_request_bytes", int,
          "Largest request body accepted; larger gets 413."),
     Spec("max_query_depth", int,
          "Deepest nesting of brackets, braces and parentheses in a query; deeper gets 400 "
          "before the parser sees it."),
-    Spec("max_query_operators", int,
-         "Most operators (+, -, ||, &&, !, path steps, UNION…) in a query; more gets 400 before "
-         "the parser sees it, since parse time grows with the cube of a chain's length."),
+    Spec("max_chain_operators", int,
+         "Most operators (||, &&, +, -, *, /, !) in a row inside one pair of parentheses; more "
+         "gets 400 before the parser sees it (the engine's time grows with the square of a chain)."),
+    Spec("max_union_branches", int,
+         "Most branches of one UNION chain; more gets 400 before the parser sees it (the "
+         "engine's time grows with the square of the chain)."),
+    Spec("max_path_steps", int,
+         "Most steps (/) of one property path; more gets 400 before the parser sees it (the "
+         "engine's time grows with the cube of a path's length)."),
+    Spec("max_group_patterns", int,
+         "Most triple patterns and subgroups (OPTIONAL, MINUS, {…}) joined in one group; more "
+         "gets 400 before the parser sees it (the engine's join planner grows with the cube)."),
     Spec("max_result_bytes", int,
          "Largest serialized result a query may produce; larger gets 413, or is cut off "
          "if it has begun to stream (past its first MiB)."),
@@ -106,10 +116,13 @@ class Settings:
     workers: int = 2
     threads: int = 8
     query_timeout_s: float = 30.0
-    max_query_bytes: int = 100_000
+    max_query_bytes: int = 500_000
     max_request_bytes: int = 1_000_000
-    max_query_depth: int = 200
-    max_query_operators: int = 256
+    max_query_depth: int = 500
+    max_chain_operators: int = 1000
+    max_union_branches: int = 1000
+    max_path_steps: int = 100
+    max_group_patterns: int = 64
     max_result_bytes: int = 512 * 1024 * 1024
     max_query_memory_mb: int = 1024
     max_html_rows: int = 1000
@@ -173,7 +186,8 @@ def _convert(spec: Spec, value: Any, source: str) -> Any:
 
 def _check(settings: Settings) -> None:
     positive = ("port", "workers", "threads", "query_timeout_s", "max_query_bytes",
-                "max_request_bytes", "max_query_depth", "max_query_operators", "max_result_bytes", "max_query_memory_mb",
+                "max_request_bytes", "max_query_depth", "max_chain_operators", "max_union_branches",
+                "max_path_steps", "max_group_patterns", "max_result_bytes", "max_query_memory_mb",
                 "max_html_rows")
     for name in positive:
         if getattr(settings, name) <= 0:

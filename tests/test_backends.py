@@ -191,8 +191,8 @@ def test_rdflib_sparqlstore_client(backend):
 @pytest.mark.parametrize("query, status", [
     ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", 403),
     ("INSERT DATA { <http://a> <http://b> <http://c> }", 403),
-    ("SELECT * WHERE " + "{" * 500 + "}" * 500, 400),
-    ("SELECT * WHERE { ?s ?p ?o } #" + "x" * 100_001, 413),
+    ("SELECT * WHERE " + "{" * 10_000 + "}" * 10_000, 400),
+    ("SELECT * WHERE { ?s ?p ?o } #" + "x" * 500_001, 413),
 ])
 def test_guards_hold(backend, query, status):
     response = sparql(backend, query, method="form")

@@ -88,11 +88,15 @@ def test_query_from_a_file_and_from_stdin(tmp_path):
     assert from_file.stdout == from_stdin.stdout and "Vietnam" in from_file.stdout
 
 
+FN = "PREFIX fn: <http://www.w3.org/2005/xpath-functions#> "
+
+
 @pytest.mark.parametrize("args, code, words", [
-    (["SELECT * WHERE { ?s ?p ?o "], 2, "line 1, column 16"),
-    (["SELECT * WHERE { " + "{" * 5000 + "}" * 5000 + " }"], 2, "levels deep"),
-    (["SELECT ((1" + "+1" * 300 + ") AS ?x) {}"], 2, "operators"),
-    (["ASK {} #" + "x" * 100_001], 2, "at most 100,000"),
+    (["SELECT * WHERE { ?s ?p ?o "], 2, "The '{' at line 1, column 16 is never closed"),
+    (["SELECT * WHERE { " + "{" * 10_000 + "}" * 10_000 + " }"], 2, "levels deep (max_query_depth)"),
+    (["SELECT ((1" + "+1" * 1001 + ") AS ?x) {}"], 2, "(max_chain_operators)"),
+    ([FN + "SELECT (fn:upper-case('a') AS ?x) {}"], 2, "function <http://www.w3.org/2005/xpath-functions#upper-case>"),
+    (["SELECT * WHERE { ?s ?p ?o FILTER(<custom:function>(?o)) }"], 2, "function <custom:function>"),
     (["CONSTRUCT WHERE { ?s ?p ?o }", "--format", "csv"], 2, "does not fit a CONSTRUCT"),
     (["SELECT * WHERE { ?s ?p ?o }", "--format", "turtle"], 2, "does not fit a SELECT"),
     (["@no-such-file.rq"], 2, "cannot read the query"),
@@ -107,6 +111,25 @@ def test_guards_and_exit_codes(args, code, words):
     assert result.returncode == code, (result.stdout, result.stderr)
     assert words in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_a_query_too_long_is_bad_input(settings):
+    result = nkd_query("@-", stdin="ASK {} #" + "x" * settings.max_query_bytes)
+    assert result.returncode == 2 and f"at most {settings.max_query_bytes:,}" in result.stderr
+
+
+def test_a_syntax_error_shows_the_line_with_a_caret():
+    result = nkd_query("SELECT * WHERE {\n  ?s ?p ?o FILTER(?o = )\n}")
+    assert result.returncode == 2
+    assert "syntax error at line 3, column 2: the parser expected one of" in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[lines.index("}") + 1] == " ^"
+
+
+def test_relative_iris_resolve_against_the_endpoint(settings):
+    result = nkd_query("SELECT (<x> AS ?iri) (1 IN (1, <y>) AS ?in) {}", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["iri,in", f"{settings.public_base}x,true"]
 
 
 @pytest.mark.slow

@@ -181,9 +181,19 @@ def test_access_log_has_one_line_per_request_with_status_duration_and_query_hash
         assert response.headers["X-Query-Hash"] == digest
         requests.get(server.url + "/healthz", timeout=PATIENCE_S)
         requests.get(server.url + "/no-such-page", timeout=PATIENCE_S)
+        # Errors of every kind get their line too: the engine's, the negotiation's (in HTML).
+        unknown = requests.get(server.url + "/sparql", timeout=PATIENCE_S, params={
+            "query": "SELECT * WHERE { ?s ?p ?o FILTER(<custom:function>(?o)) }"})
+        assert unknown.status_code == 400 and "<custom:function>" in unknown.text
+        browser = requests.get(server.url + "/sparql", params={"query": query, "format": "turtle"},
+                               headers={"Accept": "text/html"}, timeout=PATIENCE_S)
+        assert browser.status_code == 406 and browser.headers["Content-Type"].startswith("text/html")
     finally:
         server.stop()
     lines = server.log().splitlines()
+    assert sum('"GET /sparql" 400 ' in line for line in lines) == 1
+    assert sum('"GET /sparql" 406 ' in line for line in lines) == 1
+    assert "Traceback" not in server.log() and "Error handling request" not in server.log()
     query_lines = [line for line in lines if digest in line]
     assert len(query_lines) == 1, lines
     assert '"GET /sparql" 200 ' in query_lines[0] and "ms query=" in query_lines[0]

@@ -247,13 +247,14 @@ def test_wrong_method_is_405_with_allow(endpoint_server, method):
     assert {"GET", "POST", "HEAD", "OPTIONS"} <= allowed and method not in allowed
 
 
-def test_query_longer_than_the_limit_is_413(endpoint_server):
-    text = "ASK { ?s ?p ?o } #" + "x" * 100_000
+def test_query_longer_than_the_limit_is_413(endpoint_server, settings):
+    limit = settings.max_query_bytes
+    text = "ASK { ?s ?p ?o } #" + "x" * limit
     response = requests.post(endpoint_server.url + "/sparql", data=text.encode(),
                              headers={"Content-Type": "application/sparql-query", "Accept": "application/json"},
                              timeout=30)
     assert response.status_code == 413
-    assert "100,000" in _error(response)["error"]
+    assert f"{limit:,}" in _error(response)["error"] and "max_query_bytes" in _error(response)["error"]
 
 
 def test_request_body_larger_than_the_limit_is_413(endpoint_server):
@@ -328,6 +329,18 @@ def test_bare_get_returns_the_service_description(endpoint_server, accept, rdfli
     assert graph.value(dataset, SD.defaultGraph) is not None
     names = {str(graph.value(node, SD.name)) for node in graph.objects(dataset, SD.namedGraph)}
     assert names == {ACTORS, STATISTICS, TURTLE_FILE_GRAPH}
+    comments = " ".join(str(c) for c in graph.objects(endpoint, RDFS.comment))
+    assert "resolve against https://w3id.org/nkd/sparql" in comments
+
+
+def test_relative_iris_resolve_against_the_endpoints_public_address(endpoint_server):
+    response = sparql(endpoint_server, query="SELECT (<x> AS ?x) (<../y> AS ?y) (1 IN (2, <z>) AS ?in) {}")
+    assert response.status_code == 200, response.text
+    row = response.json()["results"]["bindings"][0]
+    assert (row["x"]["value"], row["y"]["value"]) == ("https://w3id.org/nkd/x", "https://w3id.org/y")
+    assert row["in"]["value"] == "false"
+    based = sparql(endpoint_server, query="BASE <http://example.org/a/> SELECT (<x> AS ?x) {}")
+    assert based.json()["results"]["bindings"][0]["x"]["value"] == "http://example.org/a/x"
 
 
 def test_cors_allows_any_origin(endpoint_server):

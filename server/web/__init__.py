@@ -34,12 +34,13 @@ def create_app(settings: Settings | None = None, *, engine: Any = None, store: A
     settings = settings or load_settings()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes  # a page's long query, form-encoded
     app.json.sort_keys = False  # type: ignore[attr-defined]
     if engine is None:
         engine = EmbeddedEngine(store if store is not None else shipped_store(settings.public_base), settings)
     app.extensions["nkd"] = State(settings=settings, engine=engine)
 
-    from . import about, browse, errors, linked_data, search, site, sources, sparql, system
+    from . import about, browse, errors, linked_data, protocol, search, site, sources, sparql, system
 
     errors.register(app)
     app.register_blueprint(system.bp)
@@ -50,8 +51,10 @@ def create_app(settings: Settings | None = None, *, engine: Any = None, store: A
     app.register_blueprint(sources.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(linked_data.bp)
-    app.wsgi_app = sparql.ProgramQueries(app.wsgi_app, app.extensions["nkd"])  # type: ignore[method-assign]
-    # Outermost, so that security headers and compression cover the fast path too.
+    # /sparql answers programs ahead of Flask; only its pages reach the blueprint.
+    app.wsgi_app = protocol.SparqlProtocol(  # type: ignore[method-assign]
+        app.wsgi_app, app.extensions["nkd"], errors.template_renderer(app))
+    # Outermost, so that security headers and compression cover the protocol handler too.
     app.wsgi_app = Delivery(app.wsgi_app)  # type: ignore[method-assign]
     return app
 

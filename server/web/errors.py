@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Callable
 
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -25,26 +26,57 @@ _HTTP_HINTS = {
 }
 
 
-def error_response(err: core.NkdError, accept: str | None = None) -> Response:
-    """Render ``err`` in the error shape the client's Accept calls for.
+def render_error(err: core.NkdError, accept: str | None,
+                 render_html: Callable[..., str]) -> tuple[int, list[tuple[str, str]], bytes]:
+    """``err`` in the shape ``accept`` calls for: its status, headers and body.
 
-    Without ``accept`` it reads the current Flask request's; the HTML shape needs an
-    app context (templates), the JSON and text shapes need nothing.
+    ``render_html`` renders a template (``error.html``); nothing else here needs Flask,
+    so the SPARQL Protocol handler, which answers ahead of Flask, renders its errors
+    with the same function as every view.
     """
-    fmt = error_format(request.headers.get("Accept") if accept is None else accept)
+    fmt = error_format(accept)
     body = err.to_dict()
     if fmt is HTML:
-        text = render_template("error.html", error=body)
+        text = render_html("error.html", error=body)
     elif fmt is PLAIN_JSON:
         text = json.dumps(body) + "\n"
     else:
         text = _as_text(body)
-    response = Response(text, status=err.status, content_type=fmt.content_type)
-    response.headers["Vary"] = "Accept"
-    response.headers["Cache-Control"] = "no-store"
+    data = text.encode("utf-8")
+    headers = [("Content-Type", fmt.content_type), ("Content-Length", str(len(data))),
+               ("Vary", "Accept"), ("Cache-Control", "no-store")]
     if isinstance(err, core.MethodNotAllowed):
-        response.headers["Allow"] = ", ".join(err.allowed)
-    return response
+        headers.append(("Allow", ", ".join(err.allowed)))
+    return err.status, headers, data
+
+
+def template_renderer(app: Flask) -> Callable[..., str]:
+    """A function that renders one of ``app``'s templates without a request or app context.
+
+    For answers given ahead of Flask: ``url_for`` builds paths from the app's URL map
+    (under ``script_name``, where the app is mounted), and the templates get nothing
+    else from Flask.
+    """
+
+    def render(name: str, script_name: str = "", **context: object) -> str:
+        urls = app.url_map.bind("localhost", script_name=script_name or "/")
+
+        def url_for(endpoint: str, **values: object) -> str:
+            return urls.build(endpoint, values)
+
+        return app.jinja_env.get_template(name).render(url_for=url_for, **context)
+
+    return render
+
+
+def error_response(err: core.NkdError, accept: str | None = None) -> Response:
+    """Render ``err`` as a Flask response in the shape the client's Accept calls for.
+
+    Without ``accept`` it reads the current Flask request's.
+    """
+    status, headers, data = render_error(err, request.headers.get("Accept") if accept is None else accept,
+                                         render_template)
+    return Response(data, status=status, headers=headers)
 
 
 def _as_text(body: dict) -> str:

@@ -43,8 +43,11 @@ def _post_request(worker: Any, req: Any, environ: dict[str, Any], resp: Any) -> 
     started = getattr(req, "nkd_started", None)
     elapsed_ms = round((time.perf_counter() - started) * 1000) if started is not None else "-"
     digest = next((value for name, value in resp.headers if name.lower() == "x-query-hash"), "-")
+    # gunicorn sets status_code in start_response; an app that failed before calling it
+    # got gunicorn's own 500, and the request still gets its line.
+    status = getattr(resp, "status_code", None) or 500
     line = (f'{environ.get("REMOTE_ADDR", "-")} {time.strftime("[%d/%b/%Y:%H:%M:%S %z]")} '
-            f'"{req.method} {req.path}" {resp.status_code} {resp.sent} {elapsed_ms}ms query={digest}\n')
+            f'"{req.method} {req.path}" {status} {getattr(resp, "sent", 0)} {elapsed_ms}ms query={digest}\n')
     try:
         os.write(sys.stdout.fileno(), line.encode("utf-8", "replace"))
     except (OSError, ValueError):

@@ -1,47 +1,34 @@
-"""The SPARQL 1.1 Protocol endpoint at /sparql, its Service Description and its query page.
+"""The query page and the Service Description at /sparql.
 
-One URL serves three audiences, told apart by the request: a query (``query=`` by GET
-or form POST, or an ``application/sparql-query`` body) is answered in the negotiated
-result format; a bare GET from a program gets the Service Description as RDF; a
-browser gets the query page, which runs queries server-side so that it works with
-JavaScript off.
+Queries from programs never get here: :class:`~server.web.protocol.SparqlProtocol`
+answers them ahead of Flask and decides, once, which requests are pages. What comes
+here is a bare GET (the Service Description as RDF, or the empty query page for a
+browser) and a query whose answer is the page: the page runs it server-side, so that
+it works with JavaScript off, and shows its result or its error in place.
 """
 
 from __future__ import annotations
 
-import io
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
-from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Request
 
 from ..data import query_files
-from ..errors import (BadRequest, NkdError, NotFound, QueryRefused, QuerySyntaxError,
-                      UnsupportedMediaType)
-from ..negotiation import (DATASET_FORMATS, GRAPH_FORMATS, HTML, Format, find_format, negotiate,
-                           prefers_html)
+from ..errors import NkdError, NotFound, QuerySyntaxError
+from ..negotiation import DATASET_FORMATS, GRAPH_FORMATS, HTML, negotiate
 from ..result_table import (ResultView, common_prefixes, declared_prefixes, labels_of, missing_prefixes,
                             prefix_lines, sparql_json, starter_query, with_prefixes)
-from ..settings import Settings
-from ..sparql import Dataset, Example, Query, ResultStream, check_query, offered_formats, read_example
+from ..sparql import Dataset, Example, Query, base_iri, check_query, offered_formats, read_example
 from . import get_state
 from .delivery import content_security_policy
-from .errors import error_response, from_http
+from .protocol import explicit_format, format_tokens, is_bare, no_query, read_query
 
 bp = Blueprint("sparql", __name__)
 
-FORM = "application/x-www-form-urlencoded"
-DIRECT = "application/sparql-query"
-UPDATE = "application/sparql-update"
-METHODS = ("GET", "HEAD", "POST", "OPTIONS")
-# Request headers a cross-origin query page (YASGUI and the like) sends.
-CORS_HEADERS = "Accept, Content-Type, Cache-Control, X-Requested-With"
-DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
 SERVICE_DESCRIPTION = Path(__file__).parent / "rdf" / "service-description.ttl"
 DESCRIPTION_FORMATS = (*GRAPH_FORMATS, *DATASET_FORMATS)
 DESCRIPTION_PREFIXES = {
@@ -53,293 +40,24 @@ DESCRIPTION_PREFIXES = {
 }
 
 
-# --------------------------------------------------------------------------- reading the request
-
-
-def _single(values: list[str], name: str) -> str | None:
-    if len(values) > 1:
-        raise BadRequest(f"the {name!r} parameter is given {len(values)} times; send it once")
-    return values[0] if values else None
-
-
-def _graphs(req: Request, params, name: str) -> tuple[str, ...]:
-    # With a POST body, the graph parameters may be in the body or in the URL.
-    values = params.getlist(name)
-    if params is not req.args:
-        values += req.args.getlist(name)
-    return tuple(values)
-
-
-def _update_refused() -> QueryRefused:
-    return QueryRefused("SPARQL Update is not accepted: this endpoint is read-only",
-                        hint="Send a SELECT, ASK, CONSTRUCT or DESCRIBE query.")
-
-
-def read_query(req: Request) -> tuple[str | None, Dataset]:
-    """The query text and dataset of a SPARQL Protocol request (§2.1), or None for no query."""
-    if "update" in req.args:
-        raise _update_refused()
-    if req.method in ("GET", "HEAD"):
-        params = req.args
-        text = _single(params.getlist("query"), "query")
-    else:
-        mimetype = req.mimetype
-        if mimetype == UPDATE:
-            raise _update_refused()
-        if mimetype == FORM:
-            params = req.form
-            if "update" in params:
-                raise _update_refused()
-            text = _single(params.getlist("query") + req.args.getlist("query"), "query")
-        elif mimetype == DIRECT:
-            params = req.args
-            if "query" in params:
-                raise BadRequest("a query sent as application/sparql-query must not also have a 'query' parameter")
-            try:
-                text = req.get_data(cache=False).decode("utf-8")
-            except UnicodeDecodeError:
-                raise BadRequest("the request body is not UTF-8",
-                                 hint="Encode the query text as UTF-8.") from None
-        else:
-            raise UnsupportedMediaType(
-                f"a POST to /sparql cannot have Content-Type {req.mimetype or '(none)'}",
-                hint=f"Send {FORM} with a query= field, or the query itself as {DIRECT}.",
-            )
-    dataset = Dataset(default_graphs=_graphs(req, params, "default-graph-uri"),
-                      named_graphs=_graphs(req, params, "named-graph-uri"))
-    return text, dataset
-
-
-def _is_bare(req: Request) -> bool:
-    # A GET that asks no query: the Service Description, or the empty query page.
-    return req.method in ("GET", "HEAD") and not any(
-        name in req.args for name in ("query", *DATASET_PARAMS))
-
-
-def explicit_format(req: Request, offered: tuple[Format, ...]) -> str | None:
-    """The ``format`` parameter's choice among ``offered``, or its first value if none fits.
-
-    Clients send it in several spellings, some repeated: SPARQLWrapper asks for RDF/XML
-    with ``format=rdf+xml&format=application/rdf+xml``, and for JSON-LD with a
-    comma-separated list. The first value that names an offered format wins.
-    """
-    values = [token.strip() for value in req.values.getlist("format") for token in value.split(",")]
-    values = [token for token in values if token]
-    for token in values:
-        for spelling in (token, token.replace("-", "").replace("+", "")):
-            if find_format(spelling, offered) is not None:
-                return spelling
-    return values[0] if values else None
-
-
-def _page_wanted(req: Request) -> bool:
-    token = explicit_format(req, (HTML,))
-    if token is not None:
-        return find_format(token, (HTML,)) is HTML
-    return prefers_html(req.headers.get("Accept"))
-
-
-# --------------------------------------------------------------------------- the endpoint
-
-
-@bp.route("/sparql", methods=list(METHODS))
+@bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response | tuple[str, int, dict[str, str]]:
-    """Describe the service, show the query page, or answer a preflight.
-
-    Queries from programs are answered by :class:`ProgramQueries` before Flask sees
-    them; the few it passes on (a chunked body, say) are answered the same way here.
-    """
-    if request.method == "OPTIONS":
-        return _preflight()
-    if _is_bare(request):
+    """The Service Description or the query page (programs' queries are answered ahead of Flask)."""
+    if is_bare(request):
         return _bare_get()
-    if not _page_wanted(request):  # a program's query that the middleware passed on
-        return answer_program(request._get_current_object(), get_state())
     text, dataset = read_query(request)
     try:
         if text is None or not text.strip():
-            raise _no_query()
+            raise no_query()
         query = check_query(text, get_state().settings)
     except NkdError as err:
         return _page(text or "", dataset, error=err)
     return _page(text, dataset, query=query)
 
 
-def _no_query() -> BadRequest:
-    return BadRequest("no query: pass the query text in the 'query' parameter",
-                      hint="Example: /sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%2010")
-
-
-# --------------------------------------------------------------------------- queries from programs
-
-
-class _ProgramRequest(Request):
-    """A werkzeug request, without Flask's request context (its cost is most of a lookup's)."""
-
-
-class Prepared(NamedTuple):
-    """A program's query read from its request, checked and negotiated: all but the answer."""
-
-    query: Query
-    fmt: Format
-    dataset: Dataset
-
-
-def prepare(req: Request, settings: Settings) -> Prepared:
-    """Read, check and negotiate the query of a program's request (raises :class:`NkdError`)."""
-    try:
-        text, dataset = read_query(req)
-    except HTTPException as exc:  # a malformed or too large form body
-        raise from_http(exc, req.method, req.path) from None
-    if text is None or not text.strip():
-        raise _no_query()
-    query = check_query(text, settings)
-    offered = offered_formats(query)
-    return Prepared(query, negotiate(req.headers.get("Accept"), offered, explicit_format(req, offered)), dataset)
-
-
-# A GET's preparation depends on its query string and Accept header alone, so the last
-# 256 are remembered. Query strings past this length (only other WSGI servers pass them:
-# gunicorn caps the request line and each header at 8 KB) are prepared each time, so
-# what is held stays under about 6 MB (query string, Accept and query text per entry).
-REMEMBERED_QUERY_STRING_CHARS = 8192
-
-
-@lru_cache(maxsize=256)
-def _prepare_get_remembered(query_string: str, accept: str | None, settings: Settings) -> Prepared | None:
-    return _prepare_get(query_string, accept, settings)  # a refusal raises, and is not remembered
-
-
-def _prepare_get(query_string: str, accept: str | None, settings: Settings) -> Prepared | None:
-    """:func:`prepare` for a GET, or None when the request is Flask's (a page, the description)."""
-    # The environ holds all that a GET's preparation reads: werkzeug's parsing of the
-    # query string and Accept costs more than evaluating a lookup.
-    environ = {"REQUEST_METHOD": "GET", "QUERY_STRING": query_string}
-    if accept is not None:
-        environ["HTTP_ACCEPT"] = accept
-    req = _ProgramRequest(environ)
-    if _is_bare(req) or _page_wanted(req):
-        return None
-    return prepare(req, settings)
-
-
-class ProgramQueries:
-    """WSGI middleware: the SPARQL Protocol for programs, ahead of Flask's request machinery.
-
-    A query to /sparql by GET, HEAD or POST from a client that wants results rather
-    than the query page (no HTML in its Accept, no ``format=html``) is answered here,
-    results and errors alike; everything else — the page, the Service Description,
-    preflights, other paths — goes on to the Flask app. Flask's request context,
-    routing and hooks cost about 0.4 ms a request on a small machine, more than a
-    lookup's whole evaluation, and a program's query needs none of them. A GET whose
-    result comes back whole goes shorter still: its preparation is remembered and its
-    headers go straight to the server, without werkzeug's request and response objects
-    (another 0.3 ms a lookup at 1M triples).
-    """
-
-    def __init__(self, wsgi_app: Any, state: Any) -> None:
-        self.wsgi_app = wsgi_app
-        self.state = state
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        method = environ.get("REQUEST_METHOD")
-        if environ.get("PATH_INFO") != "/sparql" or method not in ("GET", "HEAD", "POST"):
-            return self.wsgi_app(environ, start_response)
-        if method == "GET":
-            return self._get(environ, start_response)
-        if method == "POST":
-            # Read the body once, so that Flask can read it again if the request is its.
-            try:
-                length = int(environ.get("CONTENT_LENGTH") or -1)
-            except ValueError:
-                length = -1
-            if not 0 <= length <= self.state.settings.max_request_bytes:
-                return self.wsgi_app(environ, start_response)  # chunked or too large: Flask's 400/413
-            body = environ["wsgi.input"].read(length)
-            environ["wsgi.input"] = io.BytesIO(body)
-        req = _ProgramRequest(environ)
-        req.max_content_length = self.state.settings.max_request_bytes
-        if _is_bare(req) or _page_wanted(req):
-            if method == "POST":
-                environ["wsgi.input"] = io.BytesIO(body)
-            return self.wsgi_app(environ, start_response)
-        return answer_program(req, self.state)(environ, start_response)
-
-    def _get(self, environ: dict[str, Any], start_response: Any) -> Any:
-        settings = self.state.settings
-        query_string, accept = environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT")
-        prepare_get = (_prepare_get_remembered if len(query_string) <= REMEMBERED_QUERY_STRING_CHARS
-                       else _prepare_get)
-        try:
-            prepared = prepare_get(query_string, accept, settings)
-            if prepared is None:
-                return self.wsgi_app(environ, start_response)
-            body = run(prepared, self.state)
-        except NkdError as err:
-            return error_answer(err, accept, settings)(environ, start_response)
-        if isinstance(body, bytes):
-            start_response("200 OK", result_headers(prepared, len(body), settings))
-            return [body]
-        return result_response(prepared, body, settings)(environ, start_response)
-
-
-def answer_program(req: Request, state: Any) -> Response:
-    """The response to a program's query: the result in the negotiated format, or an error."""
-    try:
-        prepared = prepare(req, state.settings)
-        body = run(prepared, state)
-    except NkdError as err:
-        return error_answer(err, req.headers.get("Accept"), state.settings)
-    return result_response(prepared, body, state.settings)
-
-
-def run(prepared: Prepared, state: Any) -> bytes | ResultStream:
-    """Evaluate a prepared query: its whole result, or a stream of a large one."""
-    serialize = getattr(state.engine, "serialize_stream", state.engine.serialize)
-    return serialize(prepared.query, prepared.fmt, prepared.dataset)
-
-
-def result_headers(prepared: Prepared, length: int | None, settings: Settings) -> list[tuple[str, str]]:
-    """The headers of a query's result (``length`` None: it is streamed, chunked)."""
-    headers = [("Content-Type", prepared.fmt.content_type)]
-    if length is not None:
-        headers.append(("Content-Length", str(length)))
-    headers += [("X-Query-Hash", prepared.query.digest), ("Vary", "Accept")]
-    if settings.cors:
-        headers.append(("Access-Control-Allow-Origin", "*"))
-    return headers
-
-
-def result_response(prepared: Prepared, body: bytes | ResultStream, settings: Settings) -> Response:
-    """A query's result as a werkzeug response (it answers HEAD, and streams)."""
-    if isinstance(body, ResultStream):
-        # No Content-Length: the server sends it chunked (HTTP/1.1) and, should the
-        # stream be cut off, closes the connection without the final chunk.
-        return Response(body, headers=result_headers(prepared, None, settings), direct_passthrough=True)
-    return Response(body, headers=result_headers(prepared, len(body), settings))
-
-
-def error_answer(err: NkdError, accept: str | None, settings: Settings) -> Response:
-    """An error of /sparql in the shape ``accept`` calls for, with its CORS header when on."""
-    response = error_response(err, accept or "")
-    if settings.cors:
-        response.headers.setdefault("Access-Control-Allow-Origin", "*")
-    return response
-
-
-def _preflight() -> Response:
-    response = Response(status=204)
-    response.headers["Allow"] = ", ".join(METHODS)
-    if get_state().settings.cors:
-        response.headers["Access-Control-Allow-Methods"] = ", ".join(METHODS)
-        response.headers["Access-Control-Allow-Headers"] = CORS_HEADERS
-        response.headers["Access-Control-Max-Age"] = str(get_state().settings.cors_max_age_s)
-    return response
-
-
 @bp.after_request
 def vary_on_accept(response: Response) -> Response:
-    """Every answer of /sparql (results, page, description, error) depends on Accept."""
+    """Every answer of /sparql (page, description, error) depends on Accept."""
     response.vary.add("Accept")
     return response
 
@@ -357,7 +75,7 @@ def allow_any_origin(response: Response) -> Response:
 
 def _bare_get() -> Response | tuple[str, int, dict[str, str]]:
     offered = (*DESCRIPTION_FORMATS, HTML)
-    fmt = negotiate(request.headers.get("Accept"), offered, explicit_format(request, offered))
+    fmt = negotiate(request.headers.get("Accept"), offered, explicit_format(format_tokens(request), offered))
     if fmt is HTML:
         return _page(_initial_text(request.args.get("example")), Dataset())
     endpoint_iri = request.base_url
@@ -372,11 +90,20 @@ def _description(endpoint_iri: str) -> list[ox.Quad]:
     quads = list(ox.parse(path=str(SERVICE_DESCRIPTION), format=ox.RdfFormat.TURTLE, base_iri=endpoint_iri))
     sd = "http://www.w3.org/ns/sparql-service-description#"
     dataset = ox.NamedNode(endpoint_iri + "#dataset")
+    # The base of a query's relative IRIs is a setting's, so it is stated here, not in the file.
+    quads.append(ox.Quad(ox.NamedNode(endpoint_iri), ox.NamedNode(DESCRIPTION_PREFIXES["rdfs"] + "comment"),
+                         ox.Literal(base_iri_note(get_state().settings), language="en")))
     for name in _named_graphs():
         node = ox.BlankNode()
         quads += [ox.Quad(dataset, ox.NamedNode(sd + "namedGraph"), node),
                   ox.Quad(node, ox.NamedNode(sd + "name"), ox.NamedNode(name))]
     return quads
+
+
+def base_iri_note(settings: Any) -> str:
+    """The sentence of the Service Description that gives the base IRI of queries."""
+    return (f"Relative IRIs in a query resolve against {base_iri(settings)}, the endpoint's public "
+            "address; a BASE declaration in the query sets another.")
 
 
 def _named_graphs() -> list[str]:
