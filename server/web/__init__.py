@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None, *, engine: Any = None, store: A
     app.register_blueprint(linked_data.bp)
     # /sparql answers programs ahead of Flask; only its pages reach the blueprint.
     app.wsgi_app = protocol.SparqlProtocol(  # type: ignore[method-assign]
-        app.wsgi_app, app.extensions["nkd"], errors.template_renderer(app))
+        app.wsgi_app, app.extensions["nkd"], errors.template_renderer(app, lambda: {"site": about.site_of(app)}))
     # Outermost, so that security headers and compression cover the protocol handler too.
     app.wsgi_app = Delivery(app.wsgi_app)  # type: ignore[method-assign]
     return app

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, Flask, current_app, render_template
 
 from ..annotated import source_infos
 from ..catalog import DatasetInfo, dataset_info
 from ..errors import NkdError
 from ..source_texts import text_stem
-from .linked_data import get_ld
+from .linked_data import get_ld, ld_of
 
 bp = Blueprint("about", __name__)
 log = logging.getLogger("nkd")
@@ -22,10 +22,15 @@ def get_site() -> DatasetInfo | None:
     Error pages render the footer too, so a store that cannot answer (a remote one down)
     must not turn a 503 into a failure of the error page itself.
     """
-    site = current_app.extensions.get("nkd-site")
+    return site_of(current_app)
+
+
+def site_of(app: Flask) -> DatasetInfo | None:
+    """:func:`get_site` for a given app: error pages rendered ahead of Flask have the footer too."""
+    site = app.extensions.get("nkd-site")
     if site is None:
         try:
-            site = current_app.extensions["nkd-site"] = dataset_info(get_ld())
+            site = app.extensions["nkd-site"] = dataset_info(ld_of(app))
         except NkdError as exc:
             log.warning("the footer has no dataset description: %s", exc)
             return None

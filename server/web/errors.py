@@ -50,12 +50,13 @@ def render_error(err: core.NkdError, accept: str | None,
     return err.status, headers, data
 
 
-def template_renderer(app: Flask) -> Callable[..., str]:
+def template_renderer(app: Flask, extra: Callable[[], dict[str, object]] | None = None) -> Callable[..., str]:
     """A function that renders one of ``app``'s templates without a request or app context.
 
     For answers given ahead of Flask: ``url_for`` builds paths from the app's URL map
-    (under ``script_name``, where the app is mounted), and the templates get nothing
-    else from Flask.
+    (under ``script_name``, where the app is mounted), ``extra`` gives what the app's
+    context processors give its own pages (the footer's dataset description), and the
+    templates get nothing else from Flask.
     """
 
     def render(name: str, script_name: str = "", **context: object) -> str:
@@ -64,7 +65,7 @@ def template_renderer(app: Flask) -> Callable[..., str]:
         def url_for(endpoint: str, **values: object) -> str:
             return urls.build(endpoint, values)
 
-        return app.jinja_env.get_template(name).render(url_for=url_for, **context)
+        return app.jinja_env.get_template(name).render(url_for=url_for, **(extra() if extra else {}), **context)
 
     return render
 

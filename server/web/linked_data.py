@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Sequence
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
 
 from ..browse import BROWSE_KINDS, class_instances, count_kinds
 from ..catalog import dataset_info, json_ld_script, schema_org
@@ -43,11 +43,16 @@ def vary_on_accept(response: Response) -> Response:
 
 def get_ld() -> LinkedData:
     """The app's :class:`LinkedData` (one per process: it caches the VoID counts and dumps)."""
-    ld = current_app.extensions.get("nkd-linked-data")
+    return ld_of(current_app)
+
+
+def ld_of(app: Flask) -> LinkedData:
+    """:func:`get_ld` for a given app, for code that runs outside an app context."""
+    ld = app.extensions.get("nkd-linked-data")
     if ld is None:
-        state = get_state()
-        ld = LinkedData(state.engine, state.settings, current_app.config.get("NKD_DATA_MODIFIED"))
-        current_app.extensions["nkd-linked-data"] = ld
+        state = app.extensions["nkd"]
+        ld = LinkedData(state.engine, state.settings, app.config.get("NKD_DATA_MODIFIED"))
+        app.extensions["nkd-linked-data"] = ld
     return ld
 
 
