@@ -24,6 +24,15 @@ from rdflib import Dataset, Graph
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+# A pattern no store finishes: the twelve-fold cartesian product of the data, at least
+# 22**12 (about 10**16) rows on the smallest fixture a runaway test uses, and 10**46 on
+# the shipped graph. A test that needs a query to run past a time limit must use one
+# that cannot finish on any machine: a six-fold product of a 12-triple fixture is 3
+# million rows, which a quiet machine counts in 0.6 s.
+PRODUCT = "WHERE { " + " . ".join(f"?s{i} ?p{i} ?o{i}" for i in range(12)) + " }"
+# Counting it yields no row until the end, so only a time limit stops it.
+RUNAWAY = "SELECT (COUNT(*) AS ?n) " + PRODUCT
+
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""

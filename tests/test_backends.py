@@ -21,7 +21,7 @@ from rdflib.compare import isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, XML, SPARQLWrapper
 
-from conftest import FIXTURES, ROOT, Server, run_nkd, start_oxigraph, start_server
+from conftest import FIXTURES, ROOT, RUNAWAY, Server, run_nkd, start_oxigraph, start_server
 
 FILES = [FIXTURES / "prod-actors.ttl", FIXTURES / "prod-events.ttl"]
 BASE = "https://w3id.org/nkd/"
@@ -29,8 +29,6 @@ ACTORS_GRAPH = BASE + "data/prod-actors"
 EVENTS_GRAPH = BASE + "data/prod-events"
 TIMEOUT_S = 3
 MAX_RESULT_BYTES = 50_000
-# Runs until stopped: a cartesian product of every triple with itself six times.
-RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?p ?q ?r }"
 LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s ?label"""
 
