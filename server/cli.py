@@ -102,7 +102,7 @@ def serve(files: tuple[str, ...], data: tuple[str, ...], store_dir: str | None, 
         from .remote import check_url
 
         check_url(endpoint)
-    NkdServer(settings, _app_factory(paths, store_dir, endpoint)).run()
+    NkdServer(settings, _app_factory(paths, store_dir, endpoint, settings.public_base)).run()
 
 
 def _check_store(store_dir: str, settings: Settings) -> None:
@@ -114,43 +114,43 @@ def _check_store(store_dir: str, settings: Settings) -> None:
                    f"server's public_base is {settings.public_base}", err=True)
 
 
-def _app_factory(paths: list[str], store_dir: str | None = None,
-                 endpoint: str | None = None) -> Callable[[Settings], Any]:
-    import time
-
+def _app_factory(paths: list[str], store_dir: str | None = None, endpoint: str | None = None,
+                 public_base: str = "https://w3id.org/nkd/") -> Callable[[Settings], Any]:
     from .web import errors, linked_data, sparql, system  # noqa: F401
 
     # The imports above run here, in the master, once: workers are forked with them
     # loaded, so a worker (and a replacement after a crash or an overrun) starts faster.
-    started = time.time()  # here too: the same in every worker
 
     # Runs in each worker after the fork: a store or connection pool opened before it
     # would be shared by processes that must not share it.
     def make_app(settings: Settings) -> Any:
-        from .data import data_files
-        from .disk_store import built_at
-        from .linked_data import newest_mtime
         from .web import create_app
         from .web.serve import abandon_worker, retire_worker
 
         if endpoint:
             from .remote import RemoteEngine
 
-            engine: Any = RemoteEngine(endpoint, settings)
-            modified = started  # the store's data can change without nkd knowing
-        else:
-            from .sparql import EmbeddedEngine, QueryRunner
+            # The store's data can change while nkd runs: the engine reads its version.
+            return create_app(settings, engine=RemoteEngine(endpoint, settings))
+        from .sparql import EmbeddedEngine, QueryRunner
 
-            store = _embedded_store(settings, paths, store_dir)
-            runner = QueryRunner.for_settings(settings, on_overrun=retire_worker, on_memory_overrun=abandon_worker)
-            engine = EmbeddedEngine(store, settings, runner)
-            modified = built_at(store_dir) if store_dir else newest_mtime(paths or data_files())
-        app = create_app(settings, engine=engine)
-        # Last-Modified of the dumps: the same in every worker, from the data served.
-        app.config["NKD_DATA_MODIFIED"] = modified
-        return app
+        store = _embedded_store(settings, paths, store_dir)
+        runner = QueryRunner.for_settings(settings, on_overrun=retire_worker, on_memory_overrun=abandon_worker)
+        return create_app(settings, engine=EmbeddedEngine(store, settings, runner), version=version)
 
+    # What ETags are made of, computed once here in the master: the same in every worker.
+    version = None if endpoint else _data_version(paths, store_dir, public_base)
     return make_app
+
+
+def _data_version(paths: list[str], store_dir: str | None, base: str) -> Any:
+    """The version of the data `nkd serve` answers from: an on-disk store's, or its files'."""
+    from .disk_store import disk_version
+    from .store import file_sources, shipped_sources, sources_version
+
+    if store_dir:
+        return disk_version(store_dir)
+    return sources_version(file_sources(paths, base) if paths else shipped_sources(base), base)
 
 
 def _embedded_store(settings: Settings, paths: list[str] | tuple[str, ...], store_dir: str | None) -> Any:

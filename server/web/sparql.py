@@ -22,12 +22,13 @@ from werkzeug.wrappers import Request
 
 from ..data import query_files
 from ..errors import BadRequest, NkdError, NotFound, QueryRefused, UnsupportedMediaType
+from ..http_cache import NO_STORE, Validators, not_modified_headers
 from ..negotiation import (DATASET_FORMATS, GRAPH_FORMATS, HTML, Format, find_format, negotiate,
                            prefers_html)
 from ..settings import Settings
 from ..sparql import (Dataset, Example, Query, ResultStream, Term, check_query, offered_formats,
                       read_example)
-from . import get_state
+from . import caching, get_state
 from .errors import error_response, from_http
 
 bp = Blueprint("sparql", __name__)
@@ -271,23 +272,29 @@ class ProgramQueries:
             prepared = prepare_get(query_string, accept, settings)
             if prepared is None:
                 return self.wsgi_app(environ, start_response)
+            cache = caching.query_validators(self.state, "GET", query_string, prepared.fmt.media_type)
+            if cache is not None and cache.fresh_for(environ):
+                start_response("304 Not Modified", not_modified_headers(cache, result_headers(prepared, None, settings)))
+                return []
             body = run(prepared, self.state)
         except NkdError as err:
             return error_answer(err, accept, settings)(environ, start_response)
         if isinstance(body, bytes):
-            start_response("200 OK", result_headers(prepared, len(body), settings))
+            start_response("200 OK", result_headers(prepared, len(body), settings, cache))
             return [body]
-        return result_response(prepared, body, settings)(environ, start_response)
+        return result_response(prepared, body, settings, cache)(environ, start_response)
 
 
 def answer_program(req: Request, state: Any) -> Response:
     """The response to a program's query: the result in the negotiated format, or an error."""
     try:
         prepared = prepare(req, state.settings)
+        cache = caching.query_validators(state, req.method, req.query_string.decode("latin-1"),
+                                         prepared.fmt.media_type)
         body = run(prepared, state)
     except NkdError as err:
         return error_answer(err, req.headers.get("Accept"), state.settings)
-    return result_response(prepared, body, state.settings)
+    return result_response(prepared, body, state.settings, cache)
 
 
 def run(prepared: Prepared, state: Any) -> bytes | ResultStream:
@@ -296,24 +303,30 @@ def run(prepared: Prepared, state: Any) -> bytes | ResultStream:
     return serialize(prepared.query, prepared.fmt, prepared.dataset)
 
 
-def result_headers(prepared: Prepared, length: int | None, settings: Settings) -> list[tuple[str, str]]:
-    """The headers of a query's result (``length`` None: it is streamed, chunked)."""
+def result_headers(prepared: Prepared, length: int | None, settings: Settings,
+                   cache: Validators | None = None) -> list[tuple[str, str]]:
+    """The headers of a query's result (``length`` None: it is streamed, chunked).
+
+    ``cache``: the validators of a GET's result; without them (POST) it is not stored.
+    """
     headers = [("Content-Type", prepared.fmt.content_type)]
     if length is not None:
         headers.append(("Content-Length", str(length)))
     headers += [("X-Query-Hash", prepared.query.digest), ("Vary", "Accept")]
     if settings.cors:
         headers.append(("Access-Control-Allow-Origin", "*"))
+    headers += cache.headers() if cache is not None else [("Cache-Control", NO_STORE)]
     return headers
 
 
-def result_response(prepared: Prepared, body: bytes | ResultStream, settings: Settings) -> Response:
+def result_response(prepared: Prepared, body: bytes | ResultStream, settings: Settings,
+                    cache: Validators | None = None) -> Response:
     """A query's result as a werkzeug response (it answers HEAD, and streams)."""
     if isinstance(body, ResultStream):
         # No Content-Length: the server sends it chunked (HTTP/1.1) and, should the
         # stream be cut off, closes the connection without the final chunk.
-        return Response(body, headers=result_headers(prepared, None, settings), direct_passthrough=True)
-    return Response(body, headers=result_headers(prepared, len(body), settings))
+        return Response(body, headers=result_headers(prepared, None, settings, cache), direct_passthrough=True)
+    return Response(body, headers=result_headers(prepared, len(body), settings, cache))
 
 
 def error_answer(err: NkdError, accept: str | None, settings: Settings) -> Response:
