@@ -1,17 +1,20 @@
 """`nkd push`: load the graph into an external store with the SPARQL 1.1 Graph Store HTTP Protocol.
 
-Each Turtle or N-Triples file becomes one named graph, named exactly as the embedded
-store names it (:mod:`server.store`), and is sent as is with ``PUT ?graph=<iri>``
-(GSP §5.3: the graph's content is replaced). RDF/XML and JSON-LD files are sent as
-N-Triples; N-Quads and TriG files are split into their graphs, one PUT each (the
-default graph with ``?default``). Every file is parsed here first, so a syntax error is
-reported with its file and line before the store is touched. The PUTs are not one
-transaction: if one fails, the graphs sent before it stay replaced.
+Each Turtle, N-Triples, RDF/XML or JSON-LD file becomes one named graph, named exactly
+as the embedded store names it (:mod:`server.store`), and is sent with
+``PUT ?graph=<iri>`` (GSP §5.3: the graph's content is replaced); N-Quads and TriG
+files are split into their graphs, one PUT each (the default graph with ``?default``).
+Everything is sent as N-Triples, written by pyoxigraph as it parses each file, so a
+syntax error is reported with its file and line before the store is touched, and no
+store's own parser can read a file differently (Virtuoso 7 keeps the backslash of a
+Turtle name's escape, ``id:a\/b``, in the IRI). The PUTs are not one transaction: if
+one fails, the graphs sent before it stay replaced.
 """
 
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator
@@ -28,8 +31,6 @@ from .upstream import check_url, connection_error, credentials, store_message, w
 
 CONNECT_TIMEOUT_S = 10.0
 
-# Sent as they are: every Graph Store implementation reads these two.
-_AS_IS = {ox.RdfFormat.TURTLE: "text/turtle", ox.RdfFormat.N_TRIPLES: "application/n-triples"}
 _NTRIPLES = "application/n-triples"
 
 
@@ -49,23 +50,41 @@ class Upload:
         return self.path.stat().st_size if self.path is not None else len(self.body or b"")
 
 
-def plan_uploads(source: Source) -> list[Upload]:
-    """Parse one source and return what to PUT for it; :class:`InputError` for a file that does not parse."""
+def plan_uploads(source: Source, workdir: Path) -> list[Upload]:
+    """Parse one source and return what to PUT for it; :class:`InputError` for a file that does not parse.
+
+    A graph file is written to ``workdir`` as N-Triples while it is parsed (so a large
+    file is never held in memory); a dataset file is split into its graphs.
+    """
     fmt = rdf_format(source.path)
     try:
         if fmt.supports_datasets:
             return _split_dataset(source.path, fmt)
-        if fmt in _AS_IS:
-            count = sum(1 for _ in ox.parse(path=str(source.path), format=fmt))
-            return [Upload(source.graph, _AS_IS[fmt], count, path=source.path)]
-        triples = [quad.triple for quad in ox.parse(path=str(source.path), format=fmt)]
-        return [Upload(source.graph, _NTRIPLES, len(triples),
-                       body=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))]
+        converted = workdir / f"{len(list(workdir.iterdir()))}.nt"
+        counted = _Counted(quad.triple for quad in ox.parse(path=str(source.path), format=fmt))
+        ox.serialize(counted, str(converted), ox.RdfFormat.N_TRIPLES)
+        return [Upload(source.graph, _NTRIPLES, counted.count, path=converted)]
     except SyntaxError as exc:
         raise parse_error(source.path, exc) from None
     except OSError as exc:
         raise InputError(f"{source.path}: {exc.strerror or exc}", path=str(source.path),
                          hint="Check that the file exists and is readable.") from None
+
+
+class _Counted:
+    """An iterator that counts what passes through it."""
+
+    def __init__(self, items: Iterator[ox.Triple]) -> None:
+        self._items = items
+        self.count = 0
+
+    def __iter__(self) -> "_Counted":
+        return self
+
+    def __next__(self) -> ox.Triple:
+        item = next(self._items)
+        self.count += 1
+        return item
 
 
 def _split_dataset(path: Path, fmt: ox.RdfFormat) -> list[Upload]:
@@ -105,7 +124,13 @@ def push(gsp_url: str, sources: Iterable[Source], timeout_s: float,
     and :class:`UpstreamError` for a store that cannot be reached or refuses a graph.
     """
     check_url(gsp_url, "--to")
-    uploads = [upload for source in sources for upload in plan_uploads(source)]
+    with tempfile.TemporaryDirectory(prefix="nkd-push-") as workdir:
+        uploads = [upload for source in sources for upload in plan_uploads(source, Path(workdir))]
+        _send(gsp_url, uploads, timeout_s, on_upload)
+    return uploads
+
+
+def _send(gsp_url: str, uploads: list[Upload], timeout_s: float, on_upload: Callable[[Upload], None] | None) -> None:
     shown = without_credentials(gsp_url)
     given = credentials(gsp_url)
     with requests.Session() as session:
@@ -116,7 +141,6 @@ def push(gsp_url: str, sources: Iterable[Source], timeout_s: float,
             _put(session, shown, upload, timeout_s, given is not None)
             if on_upload is not None:
                 on_upload(upload)
-    return uploads
 
 
 def _authenticate(session: requests.Session, url: str, given: tuple[str, str]) -> None:

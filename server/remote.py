@@ -28,7 +28,6 @@ result the store capped (Virtuoso's ``ResultSetMaxRows``) is an error, never a s
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ import pyoxigraph as ox
 import urllib3
 from urllib3.exceptions import HTTPError
 
-from .errors import NkdError, QuerySyntaxError, ResultCapped, StoreRefused, UpstreamError, UpstreamTimeout
+from .errors import NkdError, ResultCapped, StoreRefused, UpstreamError, UpstreamTimeout
 from .http_cache import DataVersion, digest_files
 from .negotiation import (CSV, DATASET_FORMATS, GRAPH_FORMATS, JSON, JSONLD, NTRIPLES, RDFXML,
                           RESULTS_FORMATS, TURTLE, XML, Format)
@@ -234,7 +233,7 @@ class RemoteEngine:
             message = store_message(body, header(response.headers, "Content-Type"))
             log.warning("SPARQL store %s answered HTTP %s: %s", self._url, response.status, message[:300])
             error = query_error(response.status, message)
-            raise located(error, text, message) if response.status == 400 else error
+            raise located(error, text) if response.status == 400 else error
         # Virtuoso's "anytime" answers: a 200 with what it found before its time ran out.
         if (header(response.headers, "X-SQL-State") or "").upper() == "S1TAT":
             raise UpstreamTimeout("the store stopped the query and sent a partial result: "
@@ -420,26 +419,19 @@ class RemoteEngine:
         return tuple(row[0].value for row in table.rows if row[0] is not None and row[0].kind == "iri")
 
 
-_OXIGRAPH_POSITION = re.compile(r"error at \d+:\d+:")
-_LINE = re.compile(r"\bline (\d+)\b")
+def located(error: NkdError, text: str) -> NkdError:
+    """A store's refusal of a query, as nkd's own syntax error when the query is not SPARQL 1.1.
 
-
-def located(error: NkdError, text: str, message: str) -> NkdError:
-    """A store's refusal of a query's syntax, with the line (and column) its message names.
-
-    Oxigraph server words its parser errors as pyoxigraph does (``error at 3:1: …``), which
-    :func:`~server.sparql.syntax_error` turns into nkd's own message; Virtuoso names the line.
+    pyoxigraph's parser then locates the mistake (line, column, the line with a caret)
+    as it does for the embedded store, whatever the store's parser said; a query that is
+    valid SPARQL but that the store's parser refuses keeps the store's words.
     """
     if not isinstance(error, StoreRefused) or "does not support" in error.message:
         return error
-    if _OXIGRAPH_POSITION.search(message):
-        return syntax_error(text, SyntaxError(message[message.index("error at"):]))
-    line = _LINE.search(message)
-    if line and "syntax" in message.lower():
-        number = int(line.group(1))
-        lines = text.splitlines()
-        return QuerySyntaxError(f"the store could not parse the query: {message}", line=number,
-                                excerpt=lines[number - 1] if 0 < number <= len(lines) else None)
+    try:
+        ox.Store().query(text)  # parsed only: an empty store has nothing to evaluate
+    except SyntaxError as exc:
+        return syntax_error(text, exc)
     return error
 
 

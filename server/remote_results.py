@@ -43,34 +43,41 @@ def capped(chunks: Iterator[bytes], limit: int) -> Iterator[bytes]:
 
 # Virtuoso labels blank nodes `nodeID://b10495` in SPARQL JSON, XML and CSV results: legal
 # there, but not a blank node label that pyoxigraph (or Turtle, or SPARQL CSV, where blank
-# nodes are written `_:label`) accepts. The label without the scheme is.
-_VIRTUOSO_LABELS: dict[Format, tuple[re.Pattern[bytes], bytes]] = {
-    JSON: (re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://'), rb"\1"),
-    XML: (re.compile(rb"(<bnode>)nodeID://"), rb"\1"),
-    CSV: (re.compile(rb'(^|,)"nodeID://([^",\r\n]*)"(?=,|\r?$)', re.MULTILINE), rb"\1_:\2"),
+# nodes are written `_:label`) accepts. The label without the scheme is. Its JSON also
+# types literals "typed-literal", the 2008 Note's word, where SPARQL 1.1 says "literal".
+_VIRTUOSO_FIXES: dict[Format, tuple[tuple[re.Pattern[bytes], bytes], ...]] = {
+    JSON: ((re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://'), rb"\1"),
+           (re.compile(rb'("type"\s*:\s*)"typed-literal"'), rb'\1"literal"')),
+    XML: ((re.compile(rb"(<bnode>)nodeID://"), rb"\1"),),
+    CSV: ((re.compile(rb'(^|,)"nodeID://([^",\r\n]*)"(?=,|\r?$)', re.MULTILINE), rb"\1_:\2"),),
 }
 
 
 def virtuoso_labels(chunks: Iterator[bytes], fmt: Format) -> Iterator[bytes]:
-    """Virtuoso's results with ``nodeID://`` blank node labels turned into plain labels.
+    """Virtuoso's results in standard words: plain blank node labels, SPARQL 1.1 JSON terms.
 
     Rewritten a line at a time (Virtuoso writes a binding or a row per line, and a label
-    never spans lines), so no label is split between two chunks.
+    never spans lines), so nothing is split between two chunks.
     """
-    rule = _VIRTUOSO_LABELS.get(fmt)
-    if rule is None:
+    rules = _VIRTUOSO_FIXES.get(fmt)
+    if rules is None:
         yield from chunks
         return
-    pattern, replacement = rule
+
+    def fixed(text: bytes) -> bytes:
+        for pattern, replacement in rules:
+            text = pattern.sub(replacement, text)
+        return text
+
     pending = b""
     for chunk in chunks:
         pending += chunk
         cut = pending.rfind(b"\n") + 1
         if cut:
-            yield pattern.sub(replacement, pending[:cut])
+            yield fixed(pending[:cut])
             pending = pending[cut:]
     if pending:
-        yield pattern.sub(replacement, pending)
+        yield fixed(pending)
 
 
 # How each format's documents end, once trailing white space is dropped: a store that
