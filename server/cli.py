@@ -74,8 +74,9 @@ def cli() -> None:
               help="Serve the on-disk store built by `nkd load --store DIR`: opened read-only by every "
                    "worker, nothing re-parsed.")
 @click.option("--endpoint", metavar="URL",
-              help="Serve an external SPARQL 1.1 store (e.g. Oxigraph server's http://HOST:7878/query) "
-                   "behind the same interface and guards.")
+              help="Serve an external SPARQL 1.1 store (e.g. Oxigraph server's http://HOST:7878/query, "
+                   "Virtuoso's http://HOST:8890/sparql) behind the same interface, guards and caching; "
+                   "see the --store-* settings.")
 @settings_options()
 def serve(files: tuple[str, ...], data: tuple[str, ...], store_dir: str | None, endpoint: str | None,
           **options: Any) -> None:
@@ -313,7 +314,8 @@ def _progress_bar(total_bytes: int, enabled: bool) -> Iterator[Callable[[int], N
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--to", "gsp_url", required=True, metavar="URL",
               help="The store's Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store "
-                   "(user:password@ in the URL for HTTP Basic auth).")
+                   "(Oxigraph) or http://user:password@HOST:8890/sparql-graph-crud-auth (Virtuoso); "
+                   "credentials in the URL go as HTTP Digest when the store asks for it, else Basic.")
 @click.option("--timeout-s", type=float, default=600.0, show_default=True, metavar="SECONDS",
               help="Longest wait for the store to take one graph.")
 @settings_options(("public_base",))
@@ -321,8 +323,9 @@ def push(files: tuple[str, ...], gsp_url: str, timeout_s: float, **options: Any)
     """Load the graph into an external store through the SPARQL 1.1 Graph Store Protocol.
 
     Sends the shipped graph (or the RDF FILES given) with one PUT ?graph=IRI per file,
-    under the same graph names as the embedded store, replacing those graphs. Every file
-    is parsed first; a syntax error stops the push before anything is sent.
+    as N-Triples, under the same graph names as the embedded store, replacing those
+    graphs. Every file is parsed first; a syntax error stops the push before anything is
+    sent.
     """
     from .gsp import push as push_graphs
     from .store import file_sources, shipped_sources
