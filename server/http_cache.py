@@ -18,7 +18,6 @@ Plain Python, no Flask: the /sparql path and the Flask views share it.
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Iterable, Mapping
@@ -27,9 +26,11 @@ from werkzeug.sansio.http import is_resource_modified
 
 from .settings import Settings
 
-# The headers a 304 must repeat from the 200 it stands for (RFC 9110 §15.4.5), and which
-# a stored response's headers are refreshed with.
+# What an answer that must not be kept says: errors, POST answers, caching turned off.
 NO_STORE = "no-store"
+# The headers a 304 repeats from the 200 it stands for (RFC 9110 §15.4.5), which a cache
+# refreshes its stored copy's headers with.
+_REPEATED_IN_304 = frozenset({"content-location", "vary", "link", "access-control-allow-origin", "x-query-hash"})
 
 # Settings that cannot change an answer's bytes: how the server listens and how many
 # processes it runs. Replicas that differ only in these give the same tags.
@@ -140,14 +141,8 @@ def validators(version: DataVersion | None, settings: Settings, path: str, query
 
 def not_modified_headers(found: Validators, headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """The headers of a 304: the validators and those of the 200's that a 304 repeats."""
-    repeated = {"content-location", "vary", "link", "access-control-allow-origin", "x-query-hash"}
-    return found.headers() + [(name, value) for name, value in headers if name.lower() in repeated]
-
-
-def now() -> float:
-    """The current time, for a version first seen now."""
-    return time.time()
+    return found.headers() + [(name, value) for name, value in headers if name.lower() in _REPEATED_IN_304]
 
 
 __all__ = ["DataVersion", "NO_STORE", "Validators", "cache_control", "digest_files", "http_date",
-           "not_modified_headers", "now", "validators"]
+           "not_modified_headers", "validators"]

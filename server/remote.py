@@ -41,10 +41,10 @@ from .errors import NkdError, ResultCapped, StoreRefused, UpstreamError, Upstrea
 from .http_cache import DataVersion, digest_files
 from .negotiation import (CSV, DATASET_FORMATS, GRAPH_FORMATS, JSON, JSONLD, NTRIPLES, RDFXML,
                           RESULTS_FORMATS, TURTLE, XML, Format)
-from .remote_results import (ChunkReader, Pipe, RemoteStream, at_most_lines, capped, check_complete,
-                             convert_in_thread, hand_on, virtuoso_labels)
+from .remote_results import (STREAMING_HEAD_BYTES, ChunkReader, Pipe, RemoteStream, at_most_lines, capped,
+                             check_complete, convert_in_thread, hand_on, virtuoso_labels)
 from .settings import Settings
-from .sparql import _TOKEN, Dataset, Query, Table, Term, check_query, syntax_error
+from .sparql import _TOKEN, STREAM_BYTES, Dataset, EmbeddedEngine, Query, Table, Term, check_query, syntax_error
 from .upstream import (CONNECT_TIMEOUT_S, ERROR_BODY_BYTES, auth_headers, check_url, connection_error,
                        header, make_pool, query_error, store_message, without_credentials)
 
@@ -121,6 +121,12 @@ class Upstream:
         except HTTPError as exc:
             raise connection_error(exc, "behind this server") from None
 
+    @property
+    def head_bytes(self) -> int:
+        """How much of this answer to keep back before streaming it (see :func:`hand_on`)."""
+        sent_whole = header(self.response.headers, "Content-Length") is not None
+        return STREAM_BYTES if sent_whole else STREAMING_HEAD_BYTES
+
     def close(self) -> None:
         """Let go of the connection: back to the pool when the body was read, closed otherwise."""
         if not self.done:
@@ -185,8 +191,10 @@ class RemoteEngine:
         try:
             rows = self._rows(self._send(_VIRTUOSO_CAP, Dataset(), JSON.media_type, deadline), "virtuoso")
             cap = int(rows[0]["cap"].value) if rows and rows[0]["cap"] is not None else 0
-        except (NkdError, ValueError) as exc:  # not allowed, or not a number: learn it from headers
-            log.info("could not read the store's ResultSetMaxRows: %s", exc)
+        except (NkdError, ValueError) as exc:
+            # Not allowed, or not a number: capped SELECTs still say so (X-SPARQL-MaxRows),
+            # capped CONSTRUCTs then cannot be told from whole ones.
+            log.warning("could not read the store's ResultSetMaxRows: %s", exc)
             return None
         return cap if cap > 0 else None
 
@@ -311,7 +319,8 @@ class RemoteEngine:
             chunks: Iterator[bytes] = self._labels(upstream, state.kind, fmt)
             if counted:
                 chunks = at_most_lines(chunks, state.max_rows, lambda: _capped(state.max_rows))
-            return hand_on(capped(check_complete(chunks, fmt, upstream.media_type), limit), upstream.close)
+            return hand_on(capped(check_complete(chunks, fmt, upstream.media_type), limit), upstream.close,
+                           upstream.head_bytes)
         return self._convert(upstream, state, query, fmt, limit)
 
     def _convert(self, upstream: Upstream, state: StoreState, query: Query, fmt: Format, limit: int
@@ -329,19 +338,10 @@ class RemoteEngine:
             upstream.close()
 
         convert_in_thread(pipe, convert, lambda exc: self._invalid(upstream, exc))
-        return hand_on(iter(pipe), close)
+        return hand_on(iter(pipe), close, upstream.head_bytes)
 
-    def serialize(self, query: Query, fmt: Format, dataset: Dataset = Dataset()) -> bytes:
-        """Run ``query`` on the store and return its whole result in ``fmt``."""
-        result = self.serialize_stream(query, fmt, dataset)
-        if isinstance(result, RemoteStream):
-            from .sparql import ResultCutOff
-
-            try:
-                return result.read_all()
-            except ResultCutOff as cut:
-                raise cut.error from None
-        return result
+    # The whole result, read from serialize_stream as the embedded engine reads its own.
+    serialize = EmbeddedEngine.serialize
 
     def table(self, query: Query, max_rows: int, dataset: Dataset = Dataset()) -> Table:
         """Run a SELECT or ASK query; return at most ``max_rows`` rows as a :class:`Table`.

@@ -16,7 +16,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import pytest
 import requests
@@ -188,6 +188,17 @@ def browser(chromium_path):
 # --------------------------------------------------------------------------- external store
 
 
+def terminate(process: subprocess.Popen | None, grace_s: float = 10) -> None:
+    """Stop a process a test started: SIGTERM, SIGKILL after ``grace_s``, and wait for it."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 @dataclass
 class OxigraphServer:
     """A running Oxigraph server (the `oxigraph` package) on loopback, restartable on its port."""
@@ -239,13 +250,7 @@ class OxigraphServer:
 
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL) and wait for it."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        terminate(self.process)
 
 
 def start_oxigraph(tmp_dir: Path, timeout_s: float | None = None) -> OxigraphServer:
@@ -334,13 +339,7 @@ class VirtuosoServer:
 
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL) and wait for it."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        terminate(self.process, grace_s=30)
 
 
 def start_virtuoso(directory: Path, ready_timeout_s: float = 120.0) -> VirtuosoServer:
@@ -351,7 +350,8 @@ def start_virtuoso(directory: Path, ready_timeout_s: float = 120.0) -> VirtuosoS
     sql_port, http_port = free_port(), free_port()
     template = string.Template((FIXTURES / "virtuoso.ini").read_text(encoding="utf-8"))
     ini = directory / "virtuoso.ini"
-    ini.write_text(template.substitute(dir=directory, sql_port=sql_port, http_port=http_port), encoding="utf-8")
+    ini.write_text(template.substitute(dir=directory, sql_port=sql_port, http_port=http_port, max_rows=10000,
+                                       time_limit_s=5), encoding="utf-8")
     with open(directory / "stdout.log", "wb") as out:
         process = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=directory,
                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)

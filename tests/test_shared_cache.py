@@ -20,7 +20,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from conftest import ROOT, Server, free_port, require_tool, run_nkd, start_server
+from conftest import ROOT, Server, free_port, require_tool, run_nkd, start_server, terminate
 
 pytestmark = pytest.mark.slow
 
@@ -41,14 +41,8 @@ class Nginx:
     directory: Path
 
     def stop(self) -> None:
-        """Stop nginx (QUIT, then KILL) and wait for it."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        """Stop nginx (SIGTERM, then SIGKILL) and wait for it."""
+        terminate(self.process, grace_s=20)
 
 
 def nginx_binary() -> str:
