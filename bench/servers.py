@@ -13,9 +13,11 @@ from __future__ import annotations
 import atexit
 import ctypes
 import os
+import re
 import shutil
 import signal
 import socket
+import string
 import subprocess
 import sys
 import tempfile
@@ -337,6 +339,70 @@ def start_minimal(data: Sequence[Path], *, workers: int = 2, threads: int = 8,
                      "minimal_endpoint:create_app()"], log_path,
                     {"NKD_BENCH_DATA": os.pathsep.join(map(str, data))})
     service = Service("minimal", f"http://127.0.0.1:{port}/sparql", process, log_path)
+    return _register(service, ready_timeout_s)
+
+
+VIRTUOSO_INI = ROOT / "tests" / "fixtures" / "virtuoso.ini"  # the tests' template, with bench limits
+VIRTUOSO_USER = ("nkd", "nkd-bench-secret")
+
+
+def start_virtuoso(data: Sequence[Path], *, max_rows: int = 10_000_000, time_limit_s: int = 600,
+                   ready_timeout_s: float = 600.0) -> Service:
+    """Virtuoso 7 (``virtuoso-t``, Debian's virtuoso-opensource) on loopback ports, loaded with ``nkd push``.
+
+    Its database and configuration live in a temporary directory, removed when it stops;
+    its row cap is raised so that large results are measured, not refused.
+    """
+    directory = Path(tempfile.mkdtemp(prefix="nkd-bench-virtuoso-"))
+    sql_port, http_port = free_port(), free_port()
+    ini = directory / "virtuoso.ini"
+    ini.write_text(string.Template(VIRTUOSO_INI.read_text(encoding="utf-8")).substitute(
+        dir=directory, sql_port=sql_port, http_port=http_port, max_rows=max_rows, time_limit_s=time_limit_s))
+    log_path = log_dir() / f"virtuoso-{http_port}.log"
+    process = spawn([tool("virtuoso-t"), "+foreground", "+configfile", str(ini)], log_path)
+    service = Service("virtuoso", f"http://127.0.0.1:{http_port}/sparql", process, log_path, [directory])
+    _register(service, ready_timeout_s)
+    user, password = VIRTUOSO_USER
+    made = run_timed([tool("isql-vt"), f"127.0.0.1:{sql_port}", "dba", "dba",
+                      f"exec=DB.DBA.USER_CREATE('{user}', '{password}'); GRANT SPARQL_UPDATE TO \"{user}\";"],
+                     log_dir() / f"virtuoso-user-{http_port}.log", timeout_s=60)
+    if made.code != 0:
+        raise BenchError(f"could not create the Virtuoso user:\n{made.log()}")
+    pushed = run_timed(nkd_command("push", "--to", f"http://{user}:{password}@127.0.0.1:{http_port}"
+                                   "/sparql-graph-crud-auth", *map(str, data)),
+                       log_dir() / f"virtuoso-push-{http_port}.log", env=NKD_ENV)
+    if pushed.code != 0:
+        raise BenchError(f"nkd push into Virtuoso failed:\n{pushed.log()}")
+    return service
+
+
+def nginx_binary() -> str:
+    """Debian's nginx (in /usr/sbin, which a user's PATH may lack)."""
+    return "/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else tool("nginx")
+
+
+def start_nginx(upstream: str, *, ready_timeout_s: float = 60.0) -> Service:
+    """nginx with the shipped deploy/nginx/nkd.conf in front of ``upstream`` (host:port).
+
+    Only its addresses and directories change, into a temporary prefix removed when it stops.
+    """
+    directory = Path(tempfile.mkdtemp(prefix="nkd-bench-nginx-"))
+    port = free_port()
+    site = (ROOT / "deploy" / "nginx" / "nkd.conf").read_text(encoding="utf-8")
+    site = site.replace("/var/cache/nginx/nkd", str(directory / "cache")).replace(
+        "listen 80;", f"listen 127.0.0.1:{port};")
+    site = re.sub(r"(upstream nkd \{\n)(?:\s*#.*\n)?(?:\s*server [^;]+;\n)+", rf"\1    server {upstream};\n", site)
+    (directory / "nkd.conf").write_text(site)
+    temp_paths = "".join(f"    {name}_temp_path {directory}/{name};\n"
+                         for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (directory / "nginx.conf").write_text(
+        f"{'user root;' if os.geteuid() == 0 else ''}\nworker_processes auto;\npid {directory}/nginx.pid;\n"
+        f"events {{ worker_connections 1024; }}\n"
+        f"http {{\n    access_log off;\n{temp_paths}    include {directory}/nkd.conf;\n}}\n")
+    log_path = log_dir() / f"nginx-{port}.log"
+    process = spawn([nginx_binary(), "-p", str(directory), "-c", str(directory / "nginx.conf"),
+                     "-e", str(log_path.with_suffix(".error.log")), "-g", "daemon off;"], log_path)
+    service = Service("nginx", f"http://127.0.0.1:{port}/sparql", process, log_path, [directory])
     return _register(service, ready_timeout_s)
 
 

@@ -76,8 +76,9 @@ def cli() -> None:
               help="Serve the on-disk store built by `nkd load --store DIR`: opened read-only by every "
                    "worker, nothing re-parsed.")
 @click.option("--endpoint", metavar="URL",
-              help="Serve an external SPARQL 1.1 store (e.g. Oxigraph server's http://HOST:7878/query) "
-                   "behind the same interface and guards.")
+              help="Serve an external SPARQL 1.1 store (e.g. Oxigraph server's http://HOST:7878/query, "
+                   "Virtuoso's http://HOST:8890/sparql) behind the same interface, guards and caching; "
+                   "see the --store-* settings.")
 @settings_options()
 def serve(files: tuple[str, ...], data: tuple[str, ...], store_dir: str | None, endpoint: str | None,
           **options: Any) -> None:
@@ -104,7 +105,7 @@ def serve(files: tuple[str, ...], data: tuple[str, ...], store_dir: str | None, 
         from .remote import check_url
 
         check_url(endpoint)
-    NkdServer(settings, _app_factory(paths, store_dir, endpoint)).run()
+    NkdServer(settings, _app_factory(paths, store_dir, endpoint, settings.public_base)).run()
 
 
 def _check_store(store_dir: str, settings: Settings) -> None:
@@ -116,43 +117,44 @@ def _check_store(store_dir: str, settings: Settings) -> None:
                    f"server's public_base is {settings.public_base}", err=True)
 
 
-def _app_factory(paths: list[str], store_dir: str | None = None,
-                 endpoint: str | None = None) -> Callable[[Settings], Any]:
-    import time
-
-    from .web import about, browse, delivery, errors, linked_data, search, site, sources, sparql, system  # noqa: F401
+def _app_factory(paths: list[str], store_dir: str | None = None, endpoint: str | None = None,
+                 public_base: str = "https://w3id.org/nkd/") -> Callable[[Settings], Any]:
+    from .web import (about, browse, caching, delivery, errors, linked_data, protocol,  # noqa: F401
+                      search, site, sources, sparql, system)
 
     # The imports above run here, in the master, once: workers are forked with them
     # loaded, so a worker (and a replacement after a crash or an overrun) starts faster.
-    started = time.time()  # here too: the same in every worker
 
     # Runs in each worker after the fork: a store or connection pool opened before it
     # would be shared by processes that must not share it.
     def make_app(settings: Settings) -> Any:
-        from .data import data_files
-        from .disk_store import built_at
-        from .linked_data import newest_mtime
         from .web import create_app
         from .web.serve import abandon_worker, retire_worker
 
         if endpoint:
             from .remote import RemoteEngine
 
-            engine: Any = RemoteEngine(endpoint, settings)
-            modified = started  # the store's data can change without nkd knowing
-        else:
-            from .sparql import EmbeddedEngine, QueryRunner
+            # The store's data can change while nkd runs: the engine reads its version.
+            return create_app(settings, engine=RemoteEngine(endpoint, settings))
+        from .sparql import EmbeddedEngine, QueryRunner
 
-            store = _embedded_store(settings, paths, store_dir)
-            runner = QueryRunner.for_settings(settings, on_overrun=retire_worker, on_memory_overrun=abandon_worker)
-            engine = EmbeddedEngine(store, settings, runner)
-            modified = built_at(store_dir) if store_dir else newest_mtime(paths or data_files())
-        app = create_app(settings, engine=engine)
-        # Last-Modified of the dumps: the same in every worker, from the data served.
-        app.config["NKD_DATA_MODIFIED"] = modified
-        return app
+        store = _embedded_store(settings, paths, store_dir)
+        runner = QueryRunner.for_settings(settings, on_overrun=retire_worker, on_memory_overrun=abandon_worker)
+        return create_app(settings, engine=EmbeddedEngine(store, settings, runner), version=version)
 
+    # What ETags are made of, computed once here in the master: the same in every worker.
+    version = None if endpoint else _data_version(paths, store_dir, public_base)
     return make_app
+
+
+def _data_version(paths: list[str], store_dir: str | None, base: str) -> Any:
+    """The version of the data `nkd serve` answers from: an on-disk store's, or its files'."""
+    from .disk_store import disk_version
+    from .store import file_sources, shipped_sources, sources_version
+
+    if store_dir:
+        return disk_version(store_dir)
+    return sources_version(file_sources(paths, base) if paths else shipped_sources(base), base)
 
 
 def _embedded_store(settings: Settings, paths: list[str] | tuple[str, ...], store_dir: str | None) -> Any:
@@ -316,7 +318,8 @@ def _progress_bar(total_bytes: int, enabled: bool) -> Iterator[Callable[[int], N
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--to", "gsp_url", required=True, metavar="URL",
               help="The store's Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store "
-                   "(user:password@ in the URL for HTTP Basic auth).")
+                   "(Oxigraph) or http://user:password@HOST:8890/sparql-graph-crud-auth (Virtuoso); "
+                   "credentials in the URL go as HTTP Digest when the store asks for it, else Basic.")
 @click.option("--timeout-s", type=float, default=600.0, show_default=True, metavar="SECONDS",
               help="Longest wait for the store to take one graph.")
 @settings_options(("public_base",))
@@ -324,8 +327,9 @@ def push(files: tuple[str, ...], gsp_url: str, timeout_s: float, **options: Any)
     """Load the graph into an external store through the SPARQL 1.1 Graph Store Protocol.
 
     Sends the shipped graph (or the RDF FILES given) with one PUT ?graph=IRI per file,
-    under the same graph names as the embedded store, replacing those graphs. Every file
-    is parsed first; a syntax error stops the push before anything is sent.
+    as N-Triples, under the same graph names as the embedded store, replacing those
+    graphs. Every file is parsed first; a syntax error stops the push before anything is
+    sent.
     """
     from .gsp import push as push_graphs
     from .store import file_sources, shipped_sources

@@ -34,7 +34,8 @@ from typing import IO, Callable, Iterable
 import pyoxigraph as ox
 
 from .errors import InputError
-from .store import Source, parse_error, rdf_format
+from .http_cache import DataVersion, digest_files
+from .store import Source, parse_error, rdf_format, sources_version
 
 # Written beside RocksDB's own files (RocksDB leaves files it does not name alone).
 MARKER = "nkd-store.json"
@@ -139,6 +140,8 @@ def build_store(target: str | Path, sources: list[Source], public_base: str,
             "public_base": public_base,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "input_bytes": total,
+            # What ETags are made of: the same for every process and replica reading this store.
+            "digest": sources_version(sources, public_base).digest,
             "sources": [{"file": source.path.name, "graph": source.graph} for source in sources],
         }
         try:
@@ -247,6 +250,29 @@ def built_at(directory: str | Path) -> float | None:
     return None
 
 
+def disk_version(directory: str | Path) -> DataVersion:
+    """The version of the data in a built store: the digest `nkd load` recorded, and when.
+
+    A store built by another tool (or by an older nkd) has none; its record or RocksDB's
+    CURRENT file stands in, which changes whenever the store is rebuilt.
+    """
+    directory = Path(directory)
+    modified = built_at(directory) or 0.0
+    try:
+        recorded = json.loads((directory / MARKER).read_text(encoding="utf-8")).get("digest")
+    except (OSError, ValueError):
+        recorded = None
+    if recorded:
+        return DataVersion(recorded, modified)
+    entries = []
+    for name in (MARKER, "CURRENT"):
+        try:
+            entries.append((name, (directory / name).read_bytes()))
+        except OSError:
+            continue
+    return DataVersion(digest_files(entries + [("built", str(modified).encode())]), modified)
+
+
 def open_store(directory: str | Path) -> ox.Store:
     """Open a built store read-only; :class:`InputError` when ``directory`` holds none."""
     directory = Path(directory)
@@ -258,4 +284,4 @@ def open_store(directory: str | Path) -> ox.Store:
                          hint="Rebuild it with `nkd load --store DIR`.") from None
 
 
-__all__ = ["MARKER", "StoreInfo", "build_store", "built_at", "check_store", "input_size", "is_store", "open_store", "store_info"]
+__all__ = ["MARKER", "StoreInfo", "build_store", "built_at", "disk_version", "check_store", "input_size", "is_store", "open_store", "store_info"]

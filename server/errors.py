@@ -181,7 +181,7 @@ class Unavailable(NkdError):
 
 
 class UpstreamError(NkdError):
-    """The external SPARQL store behind this server failed or could not be reached."""
+    """The external SPARQL store behind this server could not be reached, or its answer not read."""
 
     status = 502
     title = "Store unreachable"
@@ -189,10 +189,43 @@ class UpstreamError(NkdError):
 
 
 class UpstreamTimeout(UpstreamError):
-    """The external SPARQL store did not answer in time."""
+    """The external SPARQL store did not answer in time (nkd's limit or the store's own)."""
 
     status = 504
     title = "Store timed out"
+    hint = ("Make the query cheaper: add LIMIT, bind constants early, avoid cartesian products; "
+            "or run it against your own copy of the data (see /-/dumps).")
+
+
+class StoreRefused(BadRequest):
+    """The external store refused the query itself: its parser, or a function it lacks."""
+
+    title = "Refused by the store"
+    hint = ("The query passed this server's checks but not the store's: rewrite the part the "
+            "store's message names.")
+
+
+class StoreFailed(NkdError):
+    """The external store answered with an error of its own while running a valid query."""
+
+    status = 500
+    title = "Store error"
+    hint = ("The store behind this server failed on this request; the message is the store's. "
+            "Rewriting the query may avoid the failure; sending it again will not.")
+
+
+class StoreBusy(NkdError):
+    """The external store said it cannot answer now (HTTP 503)."""
+
+    status = 503
+    title = "Store busy"
+    hint = "Try again in a few seconds."
+
+
+class ResultCapped(PayloadTooLarge):
+    """The external store cut the result at its row limit: sending it would pass off a part as the whole."""
+
+    title = "Result capped by the store"
 
 
 class InputError(NkdError):

@@ -16,14 +16,10 @@ program see the same facts.
 from __future__ import annotations
 
 import gzip
-import hashlib
-import os
 import re
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import pyoxigraph as ox
 
@@ -31,6 +27,7 @@ from .errors import NotAcceptable, NotFound
 from .figures import figure_words, format_number, is_hedged
 from .source_texts import passage_href
 from .timeline import date_span, date_words
+from .http_cache import DataVersion
 from .negotiation import DATASET_FORMATS, GRAPH_FORMATS, JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from .settings import Settings
 from .sparql import Term, check_query
@@ -348,14 +345,22 @@ class Description:
 class LinkedData:
     """The Linked Data view of one engine: descriptions, documents, VoID, dumps and search."""
 
-    def __init__(self, engine: Any, settings: Settings, modified: float | None = None) -> None:
+    def __init__(self, engine: Any, settings: Settings, version: Callable[[], DataVersion] | None = None) -> None:
         self.engine = engine
         self.settings = settings
         self.base = settings.public_base
-        self.modified = modified if modified is not None else time.time()
+        # What the data is now: VoID and dumps are kept while it stays the same (for the
+        # life of the process over fixed data; an external store's can change under us).
+        self.version = version
+        self._kept_for: str | None = None
         self._void: VoidStats | None = None
         self._dumps: dict[tuple[str, bool], bytes] = {}
-        self._digest: str | None = None
+
+    def _current(self) -> None:
+        """Forget VoID and dumps of data that has changed since they were made."""
+        digest = self.version().digest if self.version is not None else None
+        if digest != self._kept_for:
+            self._void, self._dumps, self._kept_for = None, {}, digest
 
     # -- queries
 
@@ -509,6 +514,7 @@ class LinkedData:
 
     def stats(self) -> "VoidStats":
         """Counts and partitions of the whole dataset, computed once per process."""
+        self._current()
         if self._void is None:
             self._void = self._compute_stats()
         return self._void
@@ -562,8 +568,9 @@ ORDER BY ?s LIMIT 3""")
     # -- dumps
 
     def dump(self, fmt: Format, gzipped: bool = False) -> bytes:
-        """The whole dataset in ``fmt`` (gzip-compressed if asked), built once per process."""
+        """The whole dataset in ``fmt`` (gzip-compressed if asked), built once per process and data version."""
         key = (fmt.name, gzipped)
+        self._current()
         if key not in self._dumps:
             if gzipped:
                 # mtime=0: the same bytes in every worker process, for the same ETag.
@@ -577,21 +584,6 @@ ORDER BY ?s LIMIT 3""")
                 query = check_query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", self.settings)
                 self._dumps[key] = self.engine.serialize(query, fmt)
         return self._dumps[key]
-
-    def digest(self) -> str:
-        """A digest of the dataset's content that every worker process computes alike.
-
-        Blank node labels differ between processes that parsed the same files, so the
-        N-Quads lines are hashed with blank nodes blanked out and sorted: equal data gives
-        an equal digest (a weak validator: equivalent, not byte-identical, content).
-        """
-        if self._digest is None:
-            lines = _BNODE.sub("_:b", self.dump(NQUADS).decode("utf-8")).splitlines()
-            self._digest = hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest()[:32]
-        return self._digest
-
-
-_BNODE = re.compile(r"_:[A-Za-z0-9_\-.]+")
 
 
 def nkd_term(base: str, local: str) -> str:
@@ -610,12 +602,6 @@ def row_value(base: str, row: dict[str, Term], key: str, label_key: str) -> Valu
     term = row[key]
     label = row[label_key].value if label_key in row else term.value
     return Value(term, label, _href(base, term))
-
-
-def newest_mtime(paths: Iterable[str | Path]) -> float | None:
-    """The newest modification time of the given files (the data's Last-Modified), if any."""
-    times = [os.stat(p).st_mtime for p in paths if os.path.exists(p)]
-    return max(times) if times else None
 
 
 # --------------------------------------------------------------------------- documents
@@ -901,5 +887,5 @@ def void_description(stats: VoidStats, base: str) -> list[tuple[Term, Term, Term
 __all__: Sequence[str] = (
     "Description", "LinkedData", "Observation", "Property", "Quote", "RDF_FORMATS", "DUMP_FORMATS",
     "Triples", "Value", "VoidStats", "describe_query", "dump_iri", "iri_for_path", "local_path",
-    "newest_mtime", "prefixes", "serialize_triples", "split_suffix", "void_description",
+    "prefixes", "serialize_triples", "split_suffix", "void_description",
 )

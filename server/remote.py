@@ -4,281 +4,469 @@
 so every view works unchanged. Each query has passed :func:`~server.sparql.check_query`
 before it gets here (no updates, no ``SERVICE``, bounded size and nesting) and is sent
 with the SPARQL 1.1 Protocol (a form POST, §2.1.2), together with the request's
-``default-graph-uri`` / ``named-graph-uri``. Which graph is the default one when the
-query names none is the store's business: start Oxigraph server with
-``--union-default-graph`` to get the embedded store's union default graph.
+``default-graph-uri`` / ``named-graph-uri``.
 
-The store's answer is fetched in one format every store speaks (SPARQL JSON results,
-N-Triples) and re-serialized here with pyoxigraph, so the response bytes, formats and
-limits are the same as with the embedded store whatever the store behind it. The time
-limit holds through HTTP timeouts plus a deadline checked while the body streams in,
-and the size limit through a capped read. Failures become typed errors: the store
-unreachable → :class:`UpstreamError` (502), too slow → :class:`UpstreamTimeout` (504).
-Connections are pooled by urllib3, which drops a connection that failed and checks
-an idle one before reusing it, so the engine recovers by itself when the store comes
-back; nothing here remembers that the store was down.
+**Streaming.** The store is asked for the format the client wants when it gives that
+format faithfully, and its bytes pass through as they come; otherwise it is asked for
+SPARQL JSON or N-Triples, which a thread parses and serializes in the client's format
+(:mod:`server.remote_results`). Nothing holds a whole result: the query page asks the
+store for the rows it shows (a ``LIMIT``), and Linked Data reads only what it keeps.
+
+**The store's state** (:class:`StoreState`): which graphs are nkd's (those ``nkd push``
+wrote, or those ``store_graphs`` names), their sizes, and quirks learned from the store
+(Virtuoso's row cap and blank node labels). It is read again every ``store_check_s``;
+its digest makes the ETags, and VoID and dumps follow it. When the store holds other
+graphs too (Virtuoso's own), queries that name no dataset get nkd's graphs as their
+dataset, so answers, pages, VoID and dumps show nkd's data only.
+
+**Failures** are typed (:mod:`server.upstream`): unreachable → 502, too slow (nkd's limit
+or the store's) → 504, refused → 400, failed → 500, with the store's own message. A
+result the store capped (Virtuoso's ``ResultSetMaxRows``) is an error, never a shorter
+200. A request is sent again only when it provably never left (see :func:`make_pool`).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterable
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any, Iterator
 
 import pyoxigraph as ox
 import urllib3
-from urllib3.exceptions import (ConnectTimeoutError, HTTPError, MaxRetryError, NewConnectionError,
-                                ProtocolError, ReadTimeoutError)
+from urllib3.exceptions import HTTPError
 
-from .errors import InputError, PayloadTooLarge, UpstreamError, UpstreamTimeout
-from .negotiation import GRAPH_FORMATS, DATASET_FORMATS, RESULTS_FORMATS, Format
+from .errors import NkdError, ResultCapped, StoreRefused, UpstreamError, UpstreamTimeout
+from .http_cache import DataVersion, digest_files
+from .negotiation import (CSV, DATASET_FORMATS, GRAPH_FORMATS, JSON, JSONLD, NTRIPLES, RDFXML,
+                          RESULTS_FORMATS, TURTLE, XML, Format)
+from .remote_results import (STREAMING_HEAD_BYTES, ChunkReader, Pipe, RemoteStream, at_most_lines, capped,
+                             check_complete, convert_in_thread, hand_on, virtuoso_labels)
 from .settings import Settings
-from .sparql import Dataset, Query, Table, Term, check_query, result_too_large, syntax_error
+from .sparql import _TOKEN, STREAM_BYTES, Dataset, EmbeddedEngine, Query, Table, Term, check_query, syntax_error
+from .upstream import (CONNECT_TIMEOUT_S, ERROR_BODY_BYTES, auth_headers, check_url, connection_error,
+                       header, make_pool, query_error, store_message, without_credentials)
 
 log = logging.getLogger("nkd")
 
-# How long to wait for a TCP connection (capped by the query time limit): a store that
-# does not accept within this is as good as down.
-CONNECT_TIMEOUT_S = 5.0
 READ_CHUNK_BYTES = 64 * 1024
+# A page's rows are asked for with a LIMIT only up to this many: Virtuoso refuses a sorted
+# query whose LIMIT passes its MaxSortedTopRows (10,000 by default), and sorts it whole
+# without one.
+LIMITED_ROWS = 10_000
 
-# What we ask the store for, best first. Every SPARQL store writes SPARQL JSON and
-# N-Triples; the others are parsed too in case a store insists on them.
-_RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9, " \
-                  "text/tab-separated-values;q=0.8"
-_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8, " \
-                "application/ld+json;q=0.7"
-_PARSEABLE_RESULTS = tuple(f for f in RESULTS_FORMATS if f.name != "csv")  # CSV is lossy
+# Formats a store is asked for as they are. Virtuoso 7's TSV writes IRIs as quoted strings
+# and it has no N-Quads or TriG; Oxigraph writes every format; of any other store only the
+# formats every SPARQL store has are trusted.
+_PASSED_THROUGH = {
+    "oxigraph": (*RESULTS_FORMATS, *GRAPH_FORMATS, *DATASET_FORMATS),
+    "virtuoso": (JSON, XML, CSV, TURTLE, NTRIPLES, RDFXML, JSONLD),
+    "other": (JSON, XML, TURTLE, NTRIPLES, RDFXML),
+}
+# What a result is converted from when the store cannot give the client's format.
+_PARSEABLE = (JSON, XML, *GRAPH_FORMATS)
 
-
-def check_url(url: str, what: str = "--endpoint") -> str:
-    """Return ``url`` if it is an absolute http(s) URL; :class:`InputError` otherwise."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InputError(f"{what} {url!r} is not an http(s) URL",
-                         hint=f"Pass the store's full URL, e.g. {what} http://127.0.0.1:7878/query")
-    return url
-
-
-def without_credentials(url: str) -> str:
-    """``url`` with any user:password removed, for messages and logs."""
-    parts = urlsplit(url)
-    if not parts.username and not parts.password:
-        return url
-    netloc = parts.hostname or ""
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+# Virtuoso's row cap, from its configuration (a built-in function any user may call).
+_VIRTUOSO_CAP = ("SELECT (bif:cfg_item_value(bif:virtuoso_ini_path(), 'SPARQL', 'ResultSetMaxRows') "
+                 "AS ?cap) WHERE {}")
+_GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
-def auth_headers(url: str) -> dict[str, str]:
-    """HTTP Basic credentials from the URL's user:password, if it has them."""
-    parts = urlsplit(url)
-    if parts.username is None:
-        return {}
-    return urllib3.util.make_headers(basic_auth=f"{parts.username}:{parts.password or ''}")
+@dataclass(frozen=True)
+class StoreState:
+    """What nkd knows of the store: its graphs that are nkd's, their sizes, and its quirks."""
 
+    graphs: tuple[tuple[str, int], ...]  # nkd's graphs and their sizes, by name
+    restrict: bool  # the store holds other graphs: give queries nkd's as their dataset
+    kind: str  # "oxigraph", "virtuoso" or "other", from its Server header
+    max_rows: int | None  # the most rows (or triples) the store returns, if it caps them
+    version: DataVersion
+    checked: float = field(default=0.0, compare=False)  # time.monotonic() of the reading
 
-def make_pool(connections: int) -> urllib3.PoolManager:
-    """A thread-safe connection pool; no automatic retries (callers decide)."""
-    return urllib3.PoolManager(maxsize=max(1, connections), block=False, retries=False,
-                               headers={"User-Agent": "nkd"})
-
-
-def connection_error(exc: Exception, target: str) -> UpstreamError:
-    """The typed error for a failure to reach or hear from the store."""
-    reason = exc.reason if isinstance(exc, MaxRetryError) and exc.reason else exc
-    if isinstance(reason, ReadTimeoutError):
-        return UpstreamTimeout(f"the store {target} did not answer in time")
-    if isinstance(reason, NewConnectionError):  # a subclass of ConnectTimeoutError: test it first
-        return UpstreamError(f"the store {target} could not be reached (connection refused or host down)")
-    if isinstance(reason, ConnectTimeoutError):
-        return UpstreamError(f"the store {target} did not accept a connection in time")
-    if isinstance(reason, ProtocolError):
-        return UpstreamError(f"the store {target} closed the connection without a complete answer")
-    return UpstreamError(f"the store {target} could not be reached ({type(reason).__name__})")
+    @property
+    def graph_names(self) -> tuple[str, ...]:
+        """The names of nkd's graphs."""
+        return tuple(name for name, _ in self.graphs)
 
 
 @dataclass
+class Upstream:
+    """A store's answer being read: its media type, its headers and its body in chunks."""
+
+    response: Any
+    media_type: str
+    timeout_s: float
+    waited_s: float = 0.0
+    done: bool = False
+
+    def chunks(self) -> Iterator[bytes]:
+        """The body as it comes; :class:`UpstreamTimeout` once the store has made us wait too long.
+
+        Only time spent waiting for the store counts: a slow client holds the store back
+        (TCP does), and that is not the store's work.
+        """
+        try:
+            while True:
+                started = time.monotonic()
+                chunk = self.response.read(READ_CHUNK_BYTES)
+                self.waited_s += time.monotonic() - started
+                if not chunk:
+                    self.done = True
+                    return
+                if self.waited_s > self.timeout_s:
+                    raise UpstreamTimeout(f"the store did not finish its answer within the "
+                                          f"{self.timeout_s:g} s limit")
+                yield chunk
+        except HTTPError as exc:
+            raise connection_error(exc, "behind this server") from None
+
+    @property
+    def head_bytes(self) -> int:
+        """How much of this answer to keep back before streaming it (see :func:`hand_on`)."""
+        sent_whole = header(self.response.headers, "Content-Length") is not None
+        return STREAM_BYTES if sent_whole else STREAMING_HEAD_BYTES
+
+    def close(self) -> None:
+        """Let go of the connection: back to the pool when the body was read, closed otherwise."""
+        if not self.done:
+            self.response.close()  # unread bytes must not reach the next request on it
+        self.response.release_conn()
+
+
 class RemoteEngine:
     """Answers checked queries by forwarding them to an external SPARQL 1.1 endpoint."""
 
-    endpoint: str
-    settings: Settings
-    pool: urllib3.PoolManager = field(default=None)  # type: ignore[assignment]
+    def __init__(self, endpoint: str, settings: Settings, pool: urllib3.PoolManager | None = None) -> None:
+        check_url(endpoint)
+        self.endpoint = endpoint
+        self.settings = settings
+        self.pool = pool or make_pool(settings.threads + 1)
+        self._headers = auth_headers(endpoint)
+        self._url = without_credentials(endpoint)
+        self._state: StoreState | None = None
+        self._state_lock = threading.Lock()
 
-    def __post_init__(self) -> None:
-        check_url(self.endpoint)
-        if self.pool is None:
-            self.pool = make_pool(self.settings.threads)
-        self._headers = auth_headers(self.endpoint)
-        self._url = without_credentials(self.endpoint)
+    # ------------------------------------------------------------------ the store's state
+
+    def store_state(self) -> StoreState:
+        """The store's state, read again when older than ``store_check_s``."""
+        state = self._state
+        if state is not None and time.monotonic() - state.checked < self.settings.store_check_s:
+            return state
+        with self._state_lock:
+            state = self._state
+            if state is not None and time.monotonic() - state.checked < self.settings.store_check_s:
+                return state  # another thread read it meanwhile
+            fresh = self._read_state()
+            if state is not None and fresh.version.digest == state.version.digest:
+                # Unchanged: it was last modified when it was first seen so.
+                fresh = StoreState(fresh.graphs, fresh.restrict, fresh.kind, fresh.max_rows,
+                                   state.version, fresh.checked)
+            self._state = fresh
+            return fresh
+
+    def data_version(self) -> DataVersion:
+        """The version of the data behind this engine, for ETags and Last-Modified."""
+        return self.store_state().version
+
+    def _read_state(self) -> StoreState:
+        deadline = time.monotonic() + self.settings.query_timeout_s
+        upstream = self._send(_GRAPH_SIZES, Dataset(), JSON.media_type, deadline)
+        kind = _kind(header(upstream.response.headers, "Server") or "")
+        rows = self._rows(upstream, kind)
+        sizes = {row["g"].value: int(row["n"].value) for row in rows if isinstance(row["g"], ox.NamedNode)}
+        named = self.settings.store_graphs.split()
+        nkd = sorted((g, n) for g, n in sizes.items()
+                     if (g in named if named else g.startswith(self.settings.public_base + "data/")))
+        # A store that holds none of nkd's graphs is served whole: the operator pointed
+        # nkd at data of their own.
+        restrict = bool(nkd) and len(nkd) < len(sizes)
+        max_rows = self._virtuoso_cap(deadline) if kind == "virtuoso" else None
+        digest = digest_files([("store", None)] + [(g, str(n).encode()) for g, n in (nkd or sorted(sizes.items()))])
+        return StoreState(tuple(nkd), restrict, kind, max_rows,
+                          DataVersion(digest, time.time()).with_settings(self.settings), time.monotonic())
+
+    def _virtuoso_cap(self, deadline: float) -> int | None:
+        try:
+            rows = self._rows(self._send(_VIRTUOSO_CAP, Dataset(), JSON.media_type, deadline), "virtuoso")
+            cap = int(rows[0]["cap"].value) if rows and rows[0]["cap"] is not None else 0
+        except (NkdError, ValueError) as exc:
+            # Not allowed, or not a number: capped SELECTs still say so (X-SPARQL-MaxRows),
+            # capped CONSTRUCTs then cannot be told from whole ones.
+            log.warning("could not read the store's ResultSetMaxRows: %s", exc)
+            return None
+        return cap if cap > 0 else None
+
+    def _rows(self, upstream: Upstream, kind: str) -> list[Any]:
+        try:
+            return list(self._solutions(upstream, kind))
+        finally:
+            upstream.close()
 
     # ------------------------------------------------------------------ HTTP
 
-    def _fetch(self, query: Query, dataset: Dataset) -> tuple[bytes, str]:
-        """POST the query; return the body (capped, within the deadline) and its media type."""
-        timeout_s = self.settings.query_timeout_s
-        deadline = time.monotonic() + timeout_s
-        fields = [("query", query.text)]
+    def _send(self, text: str, dataset: Dataset, accept: str, deadline: float) -> Upstream:
+        """POST a query; return the store's answer once its status and headers are in."""
+        fields = [("query", text)]
         fields += [("default-graph-uri", iri) for iri in dataset.default_graphs]
         fields += [("named-graph-uri", iri) for iri in dataset.named_graphs]
-        headers = {**self._headers, "Accept": _GRAPH_ACCEPT if query.returns_graph else _RESULTS_ACCEPT}
-        for attempt in (1, 2):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise UpstreamTimeout("the store behind this server did not answer in time")
-            try:
-                response = self.pool.request(
-                    "POST", self.endpoint, fields=fields, encode_multipart=False, headers=headers,
-                    preload_content=False, redirect=False,
-                    timeout=urllib3.Timeout(connect=min(CONNECT_TIMEOUT_S, remaining), read=remaining))
-            except ProtocolError as exc:
-                # A pooled keep-alive connection the store closed just as we reused it:
-                # nothing was answered, so sending again once is safe (queries are reads).
-                if attempt == 1:
-                    log.info("the store at %s dropped a pooled connection (%s); retrying", self._url, exc)
-                    continue
-                raise self._failed(exc) from None
-            except HTTPError as exc:
-                raise self._failed(exc) from None
-            try:
-                body = self._read_body(response, deadline)
-            except BaseException:
-                # Unread bytes must not reach the next request on this connection: close
-                # it, and the pool opens a fresh one when it next hands it out.
-                response.close()
-                raise
-            finally:
-                response.release_conn()
-            media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            if response.status >= 300:
-                raise self._refused(query, response.status, body)
-            return body, media_type
-        raise AssertionError("unreachable")
-
-    def _read_body(self, response: Any, deadline: float) -> bytes:
-        limit = self.settings.max_result_bytes
-        chunks: list[bytes] = []
-        size = 0
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise UpstreamTimeout("the store behind this server did not answer in time")
         try:
-            while True:
-                chunk = response.read(READ_CHUNK_BYTES)
-                if not chunk:
-                    return b"".join(chunks)
-                size += len(chunk)
-                if size > limit:
-                    raise result_too_large(limit)
-                if time.monotonic() > deadline:
-                    raise UpstreamTimeout(
-                        f"the store did not finish its answer within the "
-                        f"{self.settings.query_timeout_s:g} s limit")
-                chunks.append(chunk)
+            response = self.pool.request(
+                "POST", self._url, fields=fields, encode_multipart=False,
+                headers={**self._headers, "Accept": accept}, preload_content=False, redirect=False,
+                timeout=urllib3.Timeout(connect=min(CONNECT_TIMEOUT_S, remaining), read=remaining))
         except HTTPError as exc:
-            raise self._failed(exc) from None
-
-    def _failed(self, exc: Exception) -> UpstreamError:
-        log.warning("SPARQL store %s: %s", self._url, exc)
-        return connection_error(exc, "behind this server")
-
-    def _refused(self, query: Query, status: int, body: bytes) -> Exception:
-        text = body.decode("utf-8", "replace").strip()
-        if status == 400:
-            # The store's parser disagrees with the query: hand its message on, with
-            # line and column when it gives them (Oxigraph does).
-            return syntax_error(query.text, SyntaxError(text[:1000]))
-        if status == 413:
-            return PayloadTooLarge("the store refused the query as too large",
-                                   hint="Shorten the query.")
-        # Other statuses say something about the store, not the query: keep the
-        # details (which may name the store's internals) in the log.
-        log.warning("SPARQL store %s answered HTTP %s: %s", self._url, status, text[:500])
-        if status in (503, 504):
-            return UpstreamTimeout(f"the store behind this server is busy or timed out (HTTP {status})")
-        return UpstreamError(f"the store behind this server failed to answer (HTTP {status})")
-
-    # ------------------------------------------------------------------ parsing
-
-    def _solutions(self, query: Query, dataset: Dataset) -> Any:
-        body, media_type = self._fetch(query, dataset)
-        fmt = _find(media_type, _PARSEABLE_RESULTS)
+            log.warning("SPARQL store %s: %s", self._url, exc)
+            raise connection_error(exc, "behind this server") from None
+        media_type = (header(response.headers, "Content-Type") or "").split(";")[0].strip().lower()
+        upstream = Upstream(response, media_type, self.settings.query_timeout_s)
         try:
-            return ox.parse_query_results(body, fmt.ox)
-        except SyntaxError as exc:
-            raise self._malformed(media_type, exc) from None
+            self._check_answer(upstream, text)
+        except BaseException:
+            upstream.close()
+            raise
+        return upstream
 
-    def _graph(self, query: Query, dataset: Dataset) -> list[ox.Triple]:
-        body, media_type = self._fetch(query, dataset)
-        fmt = _find(media_type, (*GRAPH_FORMATS, *DATASET_FORMATS))
-        try:
-            return [quad.triple for quad in ox.parse(body, fmt.ox)]
-        except SyntaxError as exc:
-            raise self._malformed(media_type, exc) from None
+    def _check_answer(self, upstream: Upstream, text: str) -> None:
+        response = upstream.response
+        if response.status >= 300:
+            try:
+                body = response.read(ERROR_BODY_BYTES)
+            except HTTPError:
+                body = b""
+            message = store_message(body, header(response.headers, "Content-Type"))
+            log.warning("SPARQL store %s answered HTTP %s: %s", self._url, response.status, message[:300])
+            error = query_error(response.status, message)
+            raise located(error, text) if response.status == 400 else error
+        # Virtuoso's "anytime" answers: a 200 with what it found before its time ran out.
+        if (header(response.headers, "X-SQL-State") or "").upper() == "S1TAT":
+            raise UpstreamTimeout("the store stopped the query and sent a partial result: "
+                                  + (header(response.headers, "X-SQL-Message") or "").split("  Activity:")[0])
+        cap = header(response.headers, "X-SPARQL-MaxRows")
+        if cap:
+            raise _capped(cap)
 
-    def _malformed(self, media_type: str, exc: SyntaxError) -> UpstreamError:
+    def _query(self, query: Query, dataset: Dataset, accept: str, text: str | None = None) -> tuple[Upstream, StoreState]:
+        state = self.store_state()
+        if state.restrict and not (dataset.default_graphs or dataset.named_graphs) and not query.has_dataset_clause:
+            # nkd's graphs, not the store's own: the default graph is their union, as in
+            # the embedded store, and GRAPH ?g ranges over them.
+            dataset = Dataset(default_graphs=state.graph_names, named_graphs=state.graph_names)
+        deadline = time.monotonic() + self.settings.query_timeout_s
+        return self._send(text or query.text, dataset, accept, deadline), state
+
+    def _labels(self, upstream: Upstream, kind: str, fmt: Format) -> Iterator[bytes]:
+        chunks = upstream.chunks()
+        return virtuoso_labels(chunks, fmt) if kind == "virtuoso" else chunks
+
+    def _invalid(self, upstream: Upstream, exc: Exception) -> UpstreamError:
         # Oxigraph server, for one, cuts a result short this way when its own timeout fires.
-        log.warning("SPARQL store %s sent an unreadable %s result: %s", self._url, media_type, exc)
-        return UpstreamError("the store behind this server sent an invalid or incomplete result")
+        log.warning("SPARQL store %s sent an unreadable %s result: %s", self._url, upstream.media_type, exc)
+        if isinstance(exc, NkdError):
+            return exc  # type: ignore[return-value]
+        return UpstreamError(f"the store sent an invalid or incomplete {upstream.media_type or 'untyped'} "
+                             f"result: {str(exc)[:300]}")
+
+    # ------------------------------------------------------------------ reading results
+
+    def _solutions(self, upstream: Upstream, kind: str, ask: bool = False) -> Any:
+        """The store's SELECT or ASK answer, parsed as it is read."""
+        fmt = _format_of(upstream.media_type, (JSON, XML))
+        try:
+            result = ox.parse_query_results(ChunkReader(self._labels(upstream, kind, fmt)), fmt.ox)
+            if ask and isinstance(result, ox.QuerySolutions):
+                return _virtuoso_boolean(result)
+            return result
+        except SyntaxError as exc:
+            raise self._invalid(upstream, exc) from None
+
+    def _triples(self, upstream: Upstream, state: StoreState) -> Iterator[ox.Triple]:
+        """The triples of a graph answer as they are parsed; :class:`ResultCapped` at the store's cap."""
+        fmt = _format_of(upstream.media_type, GRAPH_FORMATS)
+        count = 0
+        try:
+            for quad in ox.parse(ChunkReader(upstream.chunks()), fmt.ox):
+                count += 1
+                if state.max_rows is not None and count >= state.max_rows:
+                    raise _capped(state.max_rows)
+                yield quad.triple
+        except SyntaxError as exc:
+            raise self._invalid(upstream, exc) from None
 
     # ------------------------------------------------------------------ engine API
 
-    def serialize(self, query: Query, fmt: Format, dataset: Dataset = Dataset()) -> bytes:
-        """Run ``query`` on the store and return its result serialized in ``fmt``."""
-        if query.returns_graph:
-            body = ox.serialize(self._graph(query, dataset), format=fmt.ox)
-        else:
-            body = self._solutions(query, dataset).serialize(format=fmt.ox)
-        return self._capped(body)
+    def serialize_stream(self, query: Query, fmt: Format, dataset: Dataset = Dataset()) -> bytes | RemoteStream:
+        """Run ``query`` on the store; its result in ``fmt``, whole if small, else as a stream.
 
-    def _capped(self, body: bytes) -> bytes:
-        # The store's answer was capped as it came in; the same data in another format
-        # is of the same order of size, so checking after serializing is enough.
-        if len(body) > self.settings.max_result_bytes:
-            raise result_too_large(self.settings.max_result_bytes)
-        return body
+        The store's own bytes pass through when it writes ``fmt`` faithfully; otherwise
+        its JSON results or N-Triples are converted on a thread of their own.
+        """
+        state = self.store_state()
+        # A store that caps results says so for SELECT, not for CONSTRUCT: its triples are
+        # counted, which needs N-Triples (a triple a line).
+        counted = query.returns_graph and state.max_rows is not None
+        direct = fmt in _PASSED_THROUGH[state.kind] and not (counted and fmt is not NTRIPLES)
+        # Virtuoso 7 answers ASK with a one-row table (__ASK_RETVAL): it must be read.
+        direct = direct and not (query.form == "ASK" and state.kind == "virtuoso")
+        fallback = NTRIPLES if query.returns_graph else JSON
+        upstream, state = self._query(query, dataset, (fmt if direct else fallback).media_type)
+        limit = self.settings.max_result_bytes
+        if direct and upstream.media_type in fmt.media_types:
+            chunks: Iterator[bytes] = self._labels(upstream, state.kind, fmt)
+            if counted:
+                chunks = at_most_lines(chunks, state.max_rows, lambda: _capped(state.max_rows))
+            return hand_on(capped(check_complete(chunks, fmt, upstream.media_type), limit), upstream.close,
+                           upstream.head_bytes)
+        return self._convert(upstream, state, query, fmt, limit)
+
+    def _convert(self, upstream: Upstream, state: StoreState, query: Query, fmt: Format, limit: int
+                 ) -> bytes | RemoteStream:
+        pipe = Pipe(limit)
+
+        def convert(sink: Pipe) -> None:
+            if query.returns_graph:
+                ox.serialize(self._triples(upstream, state), sink, fmt.ox)
+            else:
+                self._solutions(upstream, state.kind, query.form == "ASK").serialize(sink, fmt.ox)
+
+        def close() -> None:
+            pipe.close()
+            upstream.close()
+
+        convert_in_thread(pipe, convert, lambda exc: self._invalid(upstream, exc))
+        return hand_on(iter(pipe), close, upstream.head_bytes)
+
+    # The whole result, read from serialize_stream as the embedded engine reads its own.
+    serialize = EmbeddedEngine.serialize
 
     def table(self, query: Query, max_rows: int, dataset: Dataset = Dataset()) -> Table:
-        """Run a SELECT or ASK query and return at most ``max_rows`` rows as a :class:`Table`."""
-        result = self._solutions(query, dataset)
-        if isinstance(result, ox.QueryBoolean):
-            return Table(variables=[], rows=[], boolean=bool(result))
-        variables = [v.value for v in result.variables]
-        rows: list[list[Term | None]] = []
-        for solution in result:
-            if len(rows) == max_rows:
-                return Table(variables=variables, rows=rows, truncated=True)
-            rows.append([None if solution[v] is None else Term.from_ox(solution[v]) for v in variables])
-        return Table(variables=variables, rows=rows)
+        """Run a SELECT or ASK query; return at most ``max_rows`` rows as a :class:`Table`.
+
+        The store is asked for one row more than that (a ``LIMIT``), which tells whether
+        there are more, and no more; past :data:`LIMITED_ROWS`, reading stops there instead.
+        """
+        limited = query.form == "SELECT" and max_rows < LIMITED_ROWS
+        text = with_limit(query.text, max_rows + 1) if limited else query.text
+        upstream, state = self._query(query, dataset, f"{JSON.media_type}, {XML.media_type};q=0.9", text)
+        try:
+            result = self._solutions(upstream, state.kind, query.form == "ASK")
+            if isinstance(result, ox.QueryBoolean):
+                return Table(variables=[], rows=[], boolean=bool(result))
+            variables = [v.value for v in result.variables]
+            rows: list[list[Term | None]] = []
+            for solution in result:
+                if len(rows) == max_rows:
+                    return Table(variables=variables, rows=rows, truncated=True)
+                rows.append([None if solution[v] is None else Term.from_ox(solution[v]) for v in variables])
+            return Table(variables=variables, rows=rows)
+        except SyntaxError as exc:
+            raise self._invalid(upstream, exc) from None
+        finally:
+            upstream.close()
 
     def triples(self, query: Query, dataset: Dataset = Dataset(),
                 max_rows: int | None = None) -> list[tuple[Term, Term, Term]]:
         """Run a CONSTRUCT or DESCRIBE query; return its triples (the first ``max_rows``, if given)."""
-        graph = self._graph(query, dataset)[:max_rows]
-        return [(Term.from_ox(t.subject), Term.from_ox(t.predicate), Term.from_ox(t.object)) for t in graph]
+        upstream, state = self._query(query, dataset, NTRIPLES.media_type)
+        found: list[tuple[Term, Term, Term]] = []
+        try:
+            for triple in self._triples(upstream, state):
+                if max_rows is not None and len(found) == max_rows:
+                    break  # the rest is not read: closing drops the connection
+                found.append((Term.from_ox(triple.subject), Term.from_ox(triple.predicate),
+                              Term.from_ox(triple.object)))
+        finally:
+            upstream.close()
+        return found
 
     def dump(self, fmt: Format, prefixes: dict[str, str] | None = None) -> bytes:
-        """Every named graph of the store serialized in ``fmt``, for the dataset dumps.
+        """nkd's graphs in the store serialized in ``fmt``, for the dataset dumps.
 
-        Quad formats keep the graphs; triple formats get their union, each triple once
-        (as :meth:`EmbeddedEngine.dump <server.sparql.EmbeddedEngine.dump>`). Asked with
-        ``GRAPH ?g``, so the answer does not depend on the store's default graph setting;
-        a store loaded by `nkd push` keeps everything in named graphs.
+        Read a graph at a time (as N-Triples, so a store's row cap applies per graph);
+        quad formats keep the graphs, triple formats get their union, each triple once.
+        Blank nodes are renamed per graph, since each answer's labels are its own.
         """
+        state = self.store_state()
+        names = state.graph_names or self._all_graphs()
+        quads: dict[ox.Quad, None] = {}
+        for number, name in enumerate(names):
+            graph = ox.NamedNode(name)
+            query = check_query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}", self.settings)
+            upstream, _ = self._query(query, Dataset(), NTRIPLES.media_type)
+            try:
+                for triple in self._triples(upstream, state):
+                    s, o = (_renamed(t, number) for t in (triple.subject, triple.object))
+                    quads[ox.Quad(s, triple.predicate, o, graph)] = None
+            finally:
+                upstream.close()
         if fmt in DATASET_FORMATS:
-            rows = self._solutions(check_query(_ALL_QUADS, self.settings), Dataset())
-            quads = [ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
-            return self._capped(ox.serialize(quads, format=fmt.ox, prefixes=prefixes))
-        triples = dict.fromkeys(self._graph(check_query(_ALL_TRIPLES, self.settings), Dataset()))
-        return self._capped(ox.serialize(triples, format=fmt.ox, prefixes=prefixes))
+            body = ox.serialize(quads, format=fmt.ox, prefixes=prefixes)
+        else:
+            body = ox.serialize(dict.fromkeys(q.triple for q in quads), format=fmt.ox, prefixes=prefixes)
+        if len(body) > self.settings.max_result_bytes:
+            from .sparql import result_too_large
+
+            raise result_too_large(self.settings.max_result_bytes)
+        return body
+
+    def _all_graphs(self) -> tuple[str, ...]:
+        query = check_query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", self.settings)
+        table = self.table(query, max_rows=100_000)
+        return tuple(row[0].value for row in table.rows if row[0] is not None and row[0].kind == "iri")
 
 
-_ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-_ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+def located(error: NkdError, text: str) -> NkdError:
+    """A store's refusal of a query, as nkd's own syntax error when the query is not SPARQL 1.1.
+
+    pyoxigraph's parser then locates the mistake (line, column, the line with a caret)
+    as it does for the embedded store, whatever the store's parser said; a query that is
+    valid SPARQL but that the store's parser refuses keeps the store's words.
+    """
+    if not isinstance(error, StoreRefused) or "does not support" in error.message:
+        return error
+    try:
+        ox.Store().query(text)  # parsed only: an empty store has nothing to evaluate
+    except SyntaxError as exc:
+        return syntax_error(text, exc)
+    return error
 
 
-def _find(media_type: str, formats: Iterable[Format]) -> Format:
+def _kind(server: str) -> str:
+    lowered = server.lower()
+    if lowered.startswith("oxigraph"):
+        return "oxigraph"
+    if lowered.startswith("virtuoso"):
+        return "virtuoso"
+    return "other"
+
+
+def _capped(cap: int | str) -> ResultCapped:
+    return ResultCapped(f"the store behind this server returns at most {int(cap):,} rows, and this "
+                        f"result reached that cap: what it sent may be only part of the answer",
+                        hint=f"Add LIMIT (below {int(cap):,}) and page through the result with OFFSET; "
+                             f"or have the store's row cap raised (Virtuoso: ResultSetMaxRows).")
+
+
+def _virtuoso_boolean(result: Any) -> Any:
+    """The answer of an ASK that Virtuoso 7 wrote as a table: one variable, __ASK_RETVAL, 1 or 0."""
+    if [v.value for v in result.variables] != ["__ASK_RETVAL"]:
+        raise UpstreamError("the store answered an ASK query with a table")
+    row = next(iter(result), None)
+    value = row is not None and row["__ASK_RETVAL"] is not None and row["__ASK_RETVAL"].value not in ("0", "false")
+    # pyoxigraph makes booleans only by parsing: this one parses the answer in its own words.
+    return ox.parse_query_results(b'{"head":{},"boolean":%s}' % (b"true" if value else b"false"),
+                                  ox.QueryResultsFormat.JSON)
+
+
+def _renamed(term: Any, graph_number: int) -> Any:
+    return ox.BlankNode(f"g{graph_number}x{term.value}") if isinstance(term, ox.BlankNode) else term
+
+
+def _format_of(media_type: str, formats: tuple[Format, ...]) -> Format:
     for fmt in formats:
         if media_type in fmt.media_types:
             return fmt
@@ -286,5 +474,39 @@ def _find(media_type: str, formats: Iterable[Format]) -> Format:
     raise UpstreamError(f"the store behind this server answered in an unexpected format ({media_type or 'none'})")
 
 
-__all__ = ["RemoteEngine", "auth_headers", "check_url", "connection_error", "make_pool",
-           "without_credentials"]
+def with_limit(text: str, rows: int) -> str:
+    """``text`` (a SELECT query) asking for at most ``rows`` solutions: a LIMIT added or lowered.
+
+    A ``LIMIT`` or ``VALUES`` outside every bracket belongs to the query itself (those of
+    subqueries and groups are inside braces): an existing LIMIT is lowered to ``rows``,
+    otherwise one is added before the trailing VALUES, or at the end.
+    """
+    depth = 0
+    limit_at: tuple[int, int] | None = None
+    values_at: int | None = None
+    expecting_limit = False
+    for match in _TOKEN.finditer(text):
+        kind, value = match.lastgroup, match.group()
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif kind == "word" and depth == 0:
+            word = value.upper()
+            if expecting_limit and value.isdigit():
+                limit_at = (match.start(), match.end())
+            elif word == "VALUES" and values_at is None:
+                values_at = match.start()
+            expecting_limit = word == "LIMIT"
+            continue
+        if kind not in ("ws", "comment"):
+            expecting_limit = False
+    if limit_at is not None:
+        start, end = limit_at
+        return text[:start] + str(min(int(text[start:end]), rows)) + text[end:]
+    if values_at is not None:
+        return f"{text[:values_at]}LIMIT {rows}\n{text[values_at:]}"
+    return f"{text}\nLIMIT {rows}\n"
+
+
+__all__ = ["RemoteEngine", "StoreState", "check_url", "with_limit"]

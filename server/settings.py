@@ -102,6 +102,23 @@ SPECS: tuple[Spec, ...] = (
          "How long browsers may cache the answer to a CORS preflight (OPTIONS) request."),
     Spec("public_base", _parse_base,
          "Namespace base of the graph's IRIs; request paths on this server map onto it."),
+    Spec("cache_max_age_s", int,
+         "How long clients and shared caches may reuse a GET answer before revalidating it "
+         "(`Cache-Control: max-age`); every such answer has an `ETag` and `Last-Modified` and "
+         "revalidates with 304. 0 turns HTTP caching off (`no-store`, no validators)."),
+    Spec("stale_while_revalidate_s", int,
+         "How long past `cache_max_age_s` a cache may serve a stored answer while it revalidates "
+         "it in the background (`stale-while-revalidate`); 0 leaves it out."),
+    Spec("data_version", str,
+         "A label mixed into every `ETag`: change it to invalidate every cached answer at once, "
+         "e.g. after changing an external store's data without changing its graphs' sizes."),
+    Spec("store_check_s", float,
+         "With `--endpoint`: how often each worker re-reads the store's graphs and their sizes, "
+         "which make the `ETag`s and the VoID description; a change shows within this time."),
+    Spec("store_graphs", str,
+         "With `--endpoint`: the store's graphs that are nkd's, as IRIs separated by spaces; "
+         "empty means those named under `public_base` + `data/` (what `nkd push` writes). "
+         "Queries, pages, VoID and dumps see only these when the store holds others."),
 )
 
 SPECS_BY_NAME: dict[str, Spec] = {spec.name: spec for spec in SPECS}
@@ -129,6 +146,11 @@ class Settings:
     cors: bool = True
     cors_max_age_s: int = 86400
     public_base: str = "https://w3id.org/nkd/"
+    cache_max_age_s: int = 300
+    stale_while_revalidate_s: int = 60
+    data_version: str = ""
+    store_check_s: float = 60.0
+    store_graphs: str = ""
 
     def as_rows(self) -> list[dict[str, Any]]:
         """The table as rows of name, value, default, environment variable and help."""
@@ -192,3 +214,9 @@ def _check(settings: Settings) -> None:
     for name in positive:
         if getattr(settings, name) <= 0:
             raise SettingError(f"{name} must be greater than 0, got {getattr(settings, name)}")
+    for name in ("cache_max_age_s", "stale_while_revalidate_s", "store_check_s"):
+        if getattr(settings, name) < 0:
+            raise SettingError(f"{name} must be 0 or more, got {getattr(settings, name)}")
+    for iri in settings.store_graphs.split():
+        if not iri.startswith(("http://", "https://", "urn:")):
+            raise SettingError(f"store_graphs: {iri!r} is not an absolute IRI")

@@ -8,6 +8,8 @@ graphs they name.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -16,6 +18,7 @@ import pyoxigraph as ox
 
 from .data import KINDS, data_root, turtle_files
 from .errors import InputError
+from .http_cache import DataVersion, digest_files
 
 _FORMATS_BY_SUFFIX = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -107,5 +110,32 @@ def memory_store(paths: Iterable[str | Path], base: str) -> ox.Store:
     return store
 
 
+def sources_version(sources: Iterable[Source], base: str) -> DataVersion:
+    """The version of the data loaded from ``sources``: a digest of each graph name and file,
+    and the newest file's modification time. The same in every process that reads them."""
+    sources = list(sources)
+    try:
+        digest = digest_files([(base, None)] + [(s.graph or s.path.name, s.path.read_bytes()) for s in sources])
+        modified = max((s.path.stat().st_mtime for s in sources), default=0.0)
+    except OSError as exc:
+        raise InputError(f"{exc.filename}: {exc.strerror or exc}", path=str(exc.filename),
+                         hint="Check that the file exists and is readable.") from None
+    return DataVersion(digest, modified)
+
+
+_BNODE = re.compile(r"_:[A-Za-z0-9_\-.]+")
+
+
+def store_version(store: ox.Store, modified: float) -> DataVersion:
+    """The version of whatever ``store`` holds, from its content (for stores built in process).
+
+    Blank node labels differ between processes that parsed the same files, so the
+    N-Quads lines are hashed with blank nodes blanked out and sorted: equal data gives
+    an equal digest in every process.
+    """
+    lines = _BNODE.sub("_:b", store.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8")).splitlines()
+    return DataVersion(hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest(), modified)
+
+
 __all__ = ["Source", "data_root", "file_sources", "graph_iri", "load_sources", "memory_store",
-           "parse_error", "rdf_format", "shipped_sources", "shipped_store"]
+           "parse_error", "rdf_format", "shipped_sources", "shipped_store", "sources_version", "store_version"]

@@ -10,6 +10,7 @@ import os
 import shutil
 import signal
 import socket
+import string
 import subprocess
 import sys
 import time
@@ -23,6 +24,15 @@ from rdflib import Dataset, Graph
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# A pattern no store finishes: the twelve-fold cartesian product of the data, at least
+# 22**12 (about 10**16) rows on the smallest fixture a runaway test uses, and 10**46 on
+# the shipped graph. A test that needs a query to run past a time limit must use one
+# that cannot finish on any machine: a six-fold product of a 12-triple fixture is 3
+# million rows, which a quiet machine counts in 0.6 s.
+PRODUCT = "WHERE { " + " . ".join(f"?s{i} ?p{i} ?o{i}" for i in range(12)) + " }"
+# Counting it yields no row until the end, so only a time limit stops it.
+RUNAWAY = "SELECT (COUNT(*) AS ?n) " + PRODUCT
 
 
 def free_port() -> int:
@@ -178,6 +188,17 @@ def browser(chromium_path):
 # --------------------------------------------------------------------------- external store
 
 
+def terminate(process: subprocess.Popen | None, grace_s: float = 10) -> None:
+    """Stop a process a test started: SIGTERM, SIGKILL after ``grace_s``, and wait for it."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 @dataclass
 class OxigraphServer:
     """A running Oxigraph server (the `oxigraph` package) on loopback, restartable on its port."""
@@ -229,13 +250,7 @@ class OxigraphServer:
 
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL) and wait for it."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        terminate(self.process)
 
 
 def start_oxigraph(tmp_dir: Path, timeout_s: float | None = None) -> OxigraphServer:
@@ -277,3 +292,125 @@ def endpoint_server(tmp_path_factory) -> Iterator[Server]:
     running = start_server(tmp_path_factory.mktemp("endpoint"), *endpoint_data_args())
     yield running
     running.stop()
+
+
+# --------------------------------------------------------------------------- Debian's tools
+
+
+def require_tool(name: str, package: str) -> str:
+    """The path of a program the test needs; skipped locally when missing, an error in CI.
+
+    CI (``.ci/run``) installs them and sets NKD_REQUIRE_TOOLS, so these tests run there.
+    """
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("NKD_REQUIRE_TOOLS"):
+            pytest.fail(f"{name} is required (NKD_REQUIRE_TOOLS is set) but not installed")
+        pytest.skip(f"{name} is not installed (apt-get install {package})")
+    return path
+
+
+# --------------------------------------------------------------------------- Virtuoso
+
+# The user `nkd push` writes as, created in each test Virtuoso and granted SPARQL_UPDATE.
+VIRTUOSO_USER, VIRTUOSO_PASSWORD = "nkd", "nkd-test-secret"
+
+
+@dataclass
+class VirtuosoServer:
+    """A running Virtuoso 7 (Debian's virtuoso-opensource) with a database and ports of its own."""
+
+    directory: Path
+    sql_port: int
+    http_port: int
+    process: subprocess.Popen
+
+    @property
+    def query_url(self) -> str:
+        """The SPARQL endpoint (anonymous, read-only)."""
+        return f"http://127.0.0.1:{self.http_port}/sparql"
+
+    @property
+    def gsp_url(self) -> str:
+        """The Graph Store endpoint that takes writes (HTTP Digest), with the test user's credentials."""
+        return f"http://{VIRTUOSO_USER}:{VIRTUOSO_PASSWORD}@127.0.0.1:{self.http_port}/sparql-graph-crud-auth"
+
+    @property
+    def anonymous_gsp_url(self) -> str:
+        """The anonymous Graph Store endpoint (read-only)."""
+        return f"http://127.0.0.1:{self.http_port}/sparql-graph-crud"
+
+    def log(self) -> str:
+        """Virtuoso's own log."""
+        path = self.directory / "virtuoso.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL) and wait for it."""
+        terminate(self.process, grace_s=30)
+
+
+def start_virtuoso(directory: Path, ready_timeout_s: float = 120.0) -> VirtuosoServer:
+    """Start virtuoso-t in the foreground on free loopback ports, with the test user made."""
+    binary = require_tool("virtuoso-t", "virtuoso-opensource")
+    isql = require_tool("isql-vt", "virtuoso-opensource")
+    directory.mkdir(parents=True, exist_ok=True)
+    sql_port, http_port = free_port(), free_port()
+    template = string.Template((FIXTURES / "virtuoso.ini").read_text(encoding="utf-8"))
+    ini = directory / "virtuoso.ini"
+    ini.write_text(template.substitute(dir=directory, sql_port=sql_port, http_port=http_port, max_rows=10000,
+                                       time_limit_s=5), encoding="utf-8")
+    with open(directory / "stdout.log", "wb") as out:
+        process = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=directory,
+                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    server = VirtuosoServer(directory, sql_port, http_port, process)
+    deadline = time.monotonic() + ready_timeout_s
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"virtuoso-t exited with {process.returncode}:\n{server.log()}")
+        try:
+            if requests.get(server.query_url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                break
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            server.stop()
+            raise RuntimeError(f"virtuoso-t did not start in {ready_timeout_s} s:\n{server.log()}")
+        time.sleep(0.2)
+    # A fresh database's administrator is dba/dba; it makes the user `nkd push` writes as.
+    made = subprocess.run([isql, f"127.0.0.1:{sql_port}", "dba", "dba",
+                           f"exec=DB.DBA.USER_CREATE('{VIRTUOSO_USER}', '{VIRTUOSO_PASSWORD}'); "
+                           f"GRANT SPARQL_UPDATE TO \"{VIRTUOSO_USER}\";"],
+                          capture_output=True, text=True, timeout=60)
+    if made.returncode != 0 or "Error" in made.stdout + made.stderr:
+        server.stop()
+        raise RuntimeError(f"could not create the Virtuoso user: {made.stdout}{made.stderr}")
+    return server
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory) -> Iterator[VirtuosoServer]:
+    """One Virtuoso for the session (a start takes seconds); tests push what they need into it."""
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()
+
+
+_PUSHED: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+
+
+def virtuoso_holding(server: VirtuosoServer, files: list[Path]) -> list[str]:
+    """Push ``files`` (none: the shipped graph) into ``server`` once; return their graphs' names.
+
+    The test data sets name their graphs apart, so they live side by side in one store,
+    and `nkd serve --endpoint … --store-graphs` picks one of them.
+    """
+    from server.store import file_sources, shipped_sources
+
+    key = (server.http_port, tuple(str(path) for path in files))
+    if key not in _PUSHED:
+        pushed = run_nkd("push", "--to", server.gsp_url, *key[1])
+        assert pushed.returncode == 0, pushed.stderr
+        sources = file_sources(files, "https://w3id.org/nkd/") if files else shipped_sources("https://w3id.org/nkd/")
+        _PUSHED[key] = [source.graph for source in sources if source.graph]
+    return _PUSHED[key]

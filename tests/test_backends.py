@@ -1,9 +1,11 @@
-"""The same HTTP interface over every back end: in memory, an on-disk store, an external store.
+"""The same HTTP interface over every back end: in memory, an on-disk store, external stores.
 
-Each back end is a real `nkd serve` on loopback holding the same two fixture files:
-parsed into memory, built with `nkd load --store`, or pushed with `nkd push` into a real
-Oxigraph server that `nkd serve --endpoint` fronts. Every test here runs against all
-three, and answers are compared with what the in-process embedded engine says.
+Each back end is a real `nkd serve` on loopback holding the same fixture files: parsed
+into memory, built with `nkd load --store`, or pushed with `nkd push` into a real
+Oxigraph server or a real Virtuoso that `nkd serve --endpoint` fronts. Every test here
+runs against all four, and answers are compared with what the in-process embedded
+engine says. The Virtuoso holds every data set of the session side by side (with its own
+system graphs), and each server names its data set's graphs with `--store-graphs`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from rdflib.compare import isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, XML, SPARQLWrapper
 
-from conftest import FIXTURES, ROOT, Server, run_nkd, start_oxigraph, start_server
+from conftest import (FIXTURES, ROOT, RUNAWAY, Server, run_nkd, start_oxigraph, start_server,
+                      virtuoso_holding)
 
 FILES = [FIXTURES / "prod-actors.ttl", FIXTURES / "prod-events.ttl"]
 BASE = "https://w3id.org/nkd/"
@@ -29,19 +32,18 @@ ACTORS_GRAPH = BASE + "data/prod-actors"
 EVENTS_GRAPH = BASE + "data/prod-events"
 TIMEOUT_S = 3
 MAX_RESULT_BYTES = 50_000
-# Runs until stopped: a cartesian product of every triple with itself six times.
-RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?p ?q ?r }"
 LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s ?label"""
 
 
-BACKENDS = ["memory", "store", "endpoint"]
+BACKENDS = ["memory", "store", "endpoint", "virtuoso"]
 
 
-def start_backend(kind: str, tmp: Path, files: list[Path], *args: str) -> tuple[Server, Any]:
-    """`nkd serve ARGS` over ``files``: parsed into memory, loaded into a store, or in Oxigraph.
+def start_backend(kind: str, tmp: Path, files: list[Path], *args: str, request: Any = None) -> tuple[Server, Any]:
+    """`nkd serve ARGS` over ``files``: in memory, in a store, in Oxigraph or in Virtuoso.
 
-    Returns the server and the Oxigraph server behind it (None unless ``kind`` is "endpoint").
+    Returns the server and the Oxigraph server behind it (None unless ``kind`` is
+    "endpoint"; the session's Virtuoso, from ``request``, outlives the server).
     """
     paths = [str(path) for path in files]
     if kind == "memory":
@@ -50,6 +52,10 @@ def start_backend(kind: str, tmp: Path, files: list[Path], *args: str) -> tuple[
         built = run_nkd("load", "--store", str(tmp / "store"), *paths)
         assert built.returncode == 0, built.stderr
         return start_server(tmp, *args, "--store", str(tmp / "store")), None
+    if kind == "virtuoso":
+        virtuoso = request.getfixturevalue("virtuoso")
+        graphs = virtuoso_holding(virtuoso, files)
+        return start_server(tmp, *args, "--endpoint", virtuoso.query_url, "--store-graphs", " ".join(graphs)), None
     # Oxigraph's own limit, above ours, stops a runaway query there too.
     oxigraph = start_oxigraph(tmp, timeout_s=TIMEOUT_S + 2)
     pushed = run_nkd("push", "--to", oxigraph.store_url, *paths)
@@ -62,7 +68,8 @@ def backend(request, tmp_path_factory) -> Iterator[Server]:
     """A running `nkd serve` over the fixture files, one per back end."""
     common = ["--workers", "1", "--threads", "4", "--timeout", str(TIMEOUT_S),
               "--max-result-bytes", str(MAX_RESULT_BYTES)]
-    server, oxigraph = start_backend(request.param, tmp_path_factory.mktemp(request.param), FILES, *common)
+    server, oxigraph = start_backend(request.param, tmp_path_factory.mktemp(request.param), FILES, *common,
+                                     request=request)
     server.backend = request.param
     yield server
     server.stop()
@@ -100,6 +107,13 @@ def bindings(response: requests.Response) -> list[dict]:
     return _without_bnode_labels(response.json()["results"]["bindings"])
 
 
+def in_order(server: Server, rows: list) -> list:
+    """Rows as an ORDER BY over blank nodes compares: Virtuoso sorts its blank nodes (IRIs
+    inside, nodeID://…) among the IRIs, where SPARQL puts them first (§15.1); that order
+    is the store's, so its rows are compared as a set."""
+    return sorted(rows, key=lambda row: json.dumps(row, sort_keys=True)) if server.backend == "virtuoso" else rows
+
+
 def _without_bnode_labels(rows: list[dict]) -> list[dict]:
     # Blank node labels are local to one result: each back end picks its own.
     return [{name: ({**term, "value": "_"} if term["type"] == "bnode" else term)
@@ -126,7 +140,7 @@ def fixture_graph() -> rdflib.Graph:
 @pytest.mark.parametrize("method", ["GET", "form", "direct"])
 def test_select_answers_like_the_embedded_engine(backend, reference, method):
     rows = bindings(sparql(backend, LABELS, method=method))
-    assert rows == reference_rows(reference, LABELS)
+    assert in_order(backend, rows) == in_order(backend, reference_rows(reference, LABELS))
     assert len(rows) == 10
 
 
@@ -221,7 +235,7 @@ def test_result_larger_than_the_limit_is_413(backend):
 def test_runaway_query_times_out_then_queries_work_again(backend):
     response = sparql(backend, RUNAWAY)
     # The embedded engine says the query ran too long; a store behind us did not answer in time.
-    assert response.status_code == (504 if backend.backend == "endpoint" else 503), response.text
+    assert response.status_code == (504 if backend.backend in ("endpoint", "virtuoso") else 503), response.text
     assert response.json()["error"]
     assert len(bindings(sparql(backend, LABELS))) == 10
     assert requests.get(backend.url + "/healthz", timeout=30).status_code == 200
@@ -232,7 +246,8 @@ def test_csv_parses_back(backend, reference):
 
     response = sparql(backend, LABELS, accept="text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert [row["label"] for row in rows] == [row["label"]["value"] for row in reference_rows(reference, LABELS)]
+    expected = [{"label": row["label"]["value"]} for row in reference_rows(reference, LABELS)]
+    assert in_order(backend, [{"label": row["label"]} for row in rows]) == in_order(backend, expected)
 
 
 # --------------------------------------------------------------------------- Linked Data
@@ -243,13 +258,13 @@ RDF_PARSERS = {"text/turtle": "turtle", "application/n-triples": "nt", "applicat
                "application/rdf+xml": "xml", "application/n-quads": "nquads", "application/trig": "trig"}
 
 
-def every_backend(tmp_path_factory, name: str, files: list[Path]) -> Iterator[dict[str, Server]]:
+def every_backend(request, tmp_path_factory, name: str, files: list[Path]) -> Iterator[dict[str, Server]]:
     """One `nkd serve` per back end over ``files`` (none: the shipped graph), stopped afterwards."""
     started: dict[str, tuple[Server, Any]] = {}
     try:
         for kind in BACKENDS:
             started[kind] = start_backend(kind, tmp_path_factory.mktemp(f"{name}-{kind}"), files,
-                                          "--workers", "1", "--threads", "4")
+                                          "--workers", "1", "--threads", "4", request=request)
         yield {kind: server for kind, (server, _) in started.items()}
     finally:
         for server, oxigraph in started.values():
@@ -259,15 +274,15 @@ def every_backend(tmp_path_factory, name: str, files: list[Path]) -> Iterator[di
 
 
 @pytest.fixture(scope="module")
-def ld_servers(tmp_path_factory) -> Iterator[dict[str, Server]]:
+def ld_servers(request, tmp_path_factory) -> Iterator[dict[str, Server]]:
     """One `nkd serve` per back end over the Linked Data fixture graph."""
-    yield from every_backend(tmp_path_factory, "ld", LD_FILES)
+    yield from every_backend(request, tmp_path_factory, "ld", LD_FILES)
 
 
 @pytest.fixture(scope="module")
-def shipped_servers(tmp_path_factory) -> Iterator[dict[str, Server]]:
+def shipped_servers(request, tmp_path_factory) -> Iterator[dict[str, Server]]:
     """One `nkd serve` per back end over the shipped graph (`nkd load` / `nkd push` with no files)."""
-    yield from every_backend(tmp_path_factory, "shipped", [])
+    yield from every_backend(request, tmp_path_factory, "shipped", [])
 
 
 def rdf_content(response: requests.Response) -> rdflib.Dataset:
@@ -301,7 +316,7 @@ def links(page: str) -> set[str]:
     ("/search?q=sailors", "text/html"), ("/dumps/nkd.nq", None), ("/dumps/nkd.trig", None),
     ("/dumps/nkd.ttl", None), ("/dumps/nkd.jsonld", None), (EVENT, "image/png"),
 ])
-@pytest.mark.parametrize("kind", ["store", "endpoint"])
+@pytest.mark.parametrize("kind", ["store", "endpoint", "virtuoso"])
 def test_linked_data_answers_as_over_the_embedded_store(ld_servers, kind, path, accept):
     headers = {"Accept": accept} if accept else {}
     expected = requests.get(ld_servers["memory"].url + path, headers=headers, timeout=60)
@@ -361,10 +376,36 @@ def group_concats(query: str) -> dict[str, str]:
     return found
 
 
+# Virtuoso 7.2 evaluates these example queries its own way, against SPARQL 1.1; nkd hands
+# its answers on as they are (or its error, with its words), and cannot make them right.
+VIRTUOSO_DEVIATES = {
+    "conflicts": "fails to compile it (Virtuoso SQ156, an internal compiler error)",
+    "cq03": "GROUP_CONCAT of English labels loses their language tag",
+    "cq04": "GROUP_CONCAT of English labels loses their language tag",
+    "cq05": "a zero-length path (nkd:subEventOf*) matches every node",
+    "cq10": "a boolean expression's value is an integer, 0 or 1",
+    "cq14": "dividing integers truncates (xsd:decimal in SPARQL)",
+    "cq16": "dividing integers truncates (xsd:decimal in SPARQL)",
+    "cq17": "dividing integers truncates (xsd:decimal in SPARQL)",
+    "cq18": "a zero-length path (nkd:follows*) misses its start",
+    "cq20": "a zero-length path (nkd:containedIn*) in a UNION matches nothing",
+    "cq22": "a path with a zero-length step (a/rdfs:subClassOf*) matches more",
+}
+
+
 @pytest.mark.parametrize("path", EXAMPLE_QUERIES, ids=lambda path: path.stem)
-@pytest.mark.parametrize("kind", ["store", "endpoint"])
+@pytest.mark.parametrize("kind", ["store", "endpoint", "virtuoso"])
 def test_example_queries_answer_as_over_the_embedded_store(shipped_servers, kind, path):
     query = path.read_text(encoding="utf-8")
+    if kind == "virtuoso" and path.stem in VIRTUOSO_DEVIATES:
+        response = sparql(shipped_servers[kind], query, method="form")
+        if path.stem == "conflicts":  # the store's own error, as what it is
+            assert response.status_code == 500 and "SQ156" in response.json()["error"], response.text
+        else:  # the store's answer, whole and readable
+            assert response.status_code == 200, response.text
+            expected = sparql(shipped_servers["memory"], query, method="form").json()
+            assert response.json()["head"]["vars"] == expected["head"]["vars"]
+        return
     expected, got = answer(shipped_servers["memory"], query), answer(shipped_servers[kind], query)
     if isinstance(expected, rdflib.Graph):
         assert isomorphic(got, expected)

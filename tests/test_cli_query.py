@@ -12,7 +12,7 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from conftest import all_triples, endpoint_data_args, run_nkd
+from conftest import RUNAWAY, all_triples, endpoint_data_args, run_nkd
 
 LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?country ?label WHERE { ?country a <https://w3id.org/nkd/ontology#Country> ;
@@ -134,8 +134,7 @@ def test_relative_iris_resolve_against_the_endpoint(settings):
 
 @pytest.mark.slow
 def test_time_limit_exits_1_without_waiting_for_the_query():
-    cartesian = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?p ?q ?r }"
-    result = nkd_query(cartesian, "--timeout", "1")
+    result = nkd_query(RUNAWAY, "--timeout", "1")
     assert result.returncode == 1
     assert "1 s limit" in result.stderr and "How to fix" in result.stderr
 

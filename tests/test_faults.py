@@ -17,12 +17,11 @@ import rdflib
 import requests
 from rdflib.compare import isomorphic
 
-from conftest import FIXTURES, Server, run_nkd, start_oxigraph, start_server
+from conftest import FIXTURES, RUNAWAY, Server, run_nkd, start_oxigraph, start_server
 
 pytestmark = pytest.mark.slow
 
 FILES = [str(FIXTURES / "prod-actors.ttl"), str(FIXTURES / "prod-events.ttl")]
-RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?p ?q ?r }"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 # Bounds on waiting for processes to change state; none of them is a measurement.
 PATIENCE_S = 60

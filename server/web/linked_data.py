@@ -10,8 +10,7 @@ is also fetchable directly. Every answer carries ``Vary: Accept``.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Sequence
+from typing import Callable, Sequence
 from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
@@ -25,7 +24,7 @@ from ..errors import NotFound
 from ..linked_data import (DUMP_FORMATS, DUMP_NAME, RDF_FORMATS, LinkedData, dump_iri,
                            describe_query, iri_for_path, local_path, serialize_triples, split_suffix)
 from ..negotiation import HTML, Format, negotiate
-from . import get_state
+from . import caching, get_state
 
 bp = Blueprint("linked_data", __name__)
 
@@ -51,7 +50,7 @@ def ld_of(app: Flask) -> LinkedData:
     ld = app.extensions.get("nkd-linked-data")
     if ld is None:
         state = app.extensions["nkd"]
-        ld = LinkedData(state.engine, state.settings, app.config.get("NKD_DATA_MODIFIED"))
+        ld = LinkedData(state.engine, state.settings, state.data_version)
         app.extensions["nkd-linked-data"] = ld
     return ld
 
@@ -65,14 +64,17 @@ def _alternates(path: str, offered: Sequence[Format]) -> str:
     return ", ".join(f'<{path}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in offered)
 
 
-def publish(body: bytes | str, fmt: Format, path: str, suffix: str | None,
-            offered: Sequence[Format] = PAGE_FORMATS) -> Response:
-    """A 200 for a negotiated document, with Content-Location, Vary and alternate links."""
-    response = Response(body, content_type=fmt.content_type)
-    if suffix is None:
-        response.headers["Content-Location"] = f"{path}.{fmt.extension}"
-    response.headers["Link"] = _alternates(path, offered)
-    return response
+def publish(body: Callable[[], bytes | str], fmt: Format, path: str, suffix: str | None,
+            offered: Sequence[Format] = PAGE_FORMATS, location: str | None = None) -> Response:
+    """A 200 for a negotiated document, with Content-Location, Vary, alternate links and validators.
+
+    ``body`` is called only when the client's copy is not current: a 304 costs no query.
+    """
+    headers = [("Link", _alternates(path, offered))]
+    if location or suffix is None:
+        headers.append(("Content-Location", location or f"{path}.{fmt.extension}"))
+    return caching.conditional(caching.validators_for(fmt.content_type), headers,
+                               lambda: Response(body(), content_type=fmt.content_type))
 
 
 def format_links(path: str, offered: Sequence[Format] = RDF_FORMATS) -> list[tuple[str, str, str]]:
@@ -94,16 +96,16 @@ def landing() -> Response:
     fmt = choose_format((HTML, *RDF_FORMATS), None)
     ld = get_ld()
     if fmt is not HTML:
-        return publish(serialize_triples(ld.void_triples(), fmt, ld.base), fmt, "/.well-known/void", None)
-    stats = ld.stats()
-    html = render_template("landing.html", stats=stats, datasets=ld.datasets(), kinds=BROWSE_KINDS,
-                           counts=count_kinds(ld), examples=example_queries(6), dumps=_dump_links(),
-                           query_link=query_link,
-                           json_ld=json_ld_script(schema_org(dataset_info(ld), stats, ld.base)))
-    response = publish(html, HTML, "/index", None, RDF_FORMATS)
-    response.headers["Content-Location"] = "/"
-    response.headers["Link"] = _alternates("/.well-known/void", RDF_FORMATS)
-    return response
+        return publish(lambda: serialize_triples(ld.void_triples(), fmt, ld.base), fmt, "/.well-known/void", None)
+
+    def page() -> str:
+        stats = ld.stats()
+        return render_template("landing.html", stats=stats, datasets=ld.datasets(), kinds=BROWSE_KINDS,
+                               counts=count_kinds(ld), examples=example_queries(6), dumps=_dump_links(),
+                               query_link=query_link,
+                               json_ld=json_ld_script(schema_org(dataset_info(ld), stats, ld.base)))
+
+    return publish(page, HTML, "/.well-known/void", None, RDF_FORMATS, location="/")
 
 
 def example_queries(limit: int) -> list[dict[str, str]]:
@@ -130,13 +132,15 @@ def void(suffix: str | None = None) -> Response:
     """The VoID description of the dataset, computed from the data."""
     fmt = choose_format(PAGE_FORMATS, suffix)
     ld = get_ld()
-    triples = ld.void_triples()
-    if fmt is HTML:
-        body = render_template("void.html", stats=ld.stats(), base=ld.base, dumps=_dump_links(),
-                               turtle=serialize_triples(triples, RDF_FORMATS[0], ld.base).decode("utf-8"),
-                               formats=format_links("/.well-known/void"))
-    else:
-        body = serialize_triples(triples, fmt, ld.base)
+
+    def body() -> bytes | str:
+        triples = ld.void_triples()
+        if fmt is HTML:
+            return render_template("void.html", stats=ld.stats(), base=ld.base, dumps=_dump_links(),
+                                   turtle=serialize_triples(triples, RDF_FORMATS[0], ld.base).decode("utf-8"),
+                                   formats=format_links("/.well-known/void"))
+        return serialize_triples(triples, fmt, ld.base)
+
     return publish(body, fmt, "/.well-known/void", suffix)
 
 
@@ -163,14 +167,16 @@ def _document(name: str, suffix: str | None, heading: str) -> Response:
     fmt = choose_format(PAGE_FORMATS, suffix)
     ld = get_ld()
     iri = ld.base + name
-    triples = ld.document_triples(iri)
-    if fmt is not HTML:
-        return publish(serialize_triples(triples, fmt, ld.base), fmt, f"/{name}", suffix)
-    doc = ld.document(iri, triples)
-    instances = class_instances(ld) if name == "ontology" else {}
-    html = render_template("document.html", doc=doc, heading=heading, path=f"/{name}",
-                           formats=format_links(f"/{name}"), instances=instances)
-    return publish(html, HTML, f"/{name}", suffix)
+
+    def body() -> bytes | str:
+        triples = ld.document_triples(iri)
+        if fmt is not HTML:
+            return serialize_triples(triples, fmt, ld.base)
+        instances = class_instances(ld) if name == "ontology" else {}
+        return render_template("document.html", doc=ld.document(iri, triples), heading=heading,
+                               path=f"/{name}", formats=format_links(f"/{name}"), instances=instances)
+
+    return publish(body, fmt, f"/{name}", suffix)
 
 
 # --------------------------------------------------------------------------- dumps
@@ -200,20 +206,20 @@ def dump(suffix: str | None = None) -> Response:
     fmt = choose_format(DUMP_FORMATS, suffix)
     ld = get_ld()
     gzipped = request.accept_encodings["gzip"] > 0
-    body = ld.dump(fmt, gzipped)
-    response = Response(body, content_type=fmt.content_type)
-    if gzipped:
-        response.headers["Content-Encoding"] = "gzip"
-    response.vary.add("Accept-Encoding")
+    headers = [("Content-Disposition", f'inline; filename="{DUMP_NAME}.{fmt.extension}"')]
     if suffix is None:
-        response.headers["Content-Location"] = f"/dumps/{DUMP_NAME}.{fmt.extension}"
-    response.headers["Content-Disposition"] = f'inline; filename="{DUMP_NAME}.{fmt.extension}"'
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    # Weak: every worker holds an equivalent dump, not byte for byte the same one
-    # (blank node labels differ); the gzip variant has a tag of its own.
-    response.set_etag(f"{ld.digest()}-{fmt.extension}{'-gzip' if gzipped else ''}", weak=True)
-    response.last_modified = datetime.fromtimestamp(int(ld.modified), tz=timezone.utc)
-    return response.make_conditional(request)
+        headers.append(("Content-Location", f"/dumps/{DUMP_NAME}.{fmt.extension}"))
+
+    def build() -> Response:
+        response = Response(ld.dump(fmt, gzipped), content_type=fmt.content_type)
+        if gzipped:
+            response.headers["Content-Encoding"] = "gzip"
+        return response
+
+    # One weak tag for both codings: a copy fetched without gzip revalidates with gzip.
+    response = caching.conditional(caching.validators_for(fmt.content_type), headers, build)
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 # --------------------------------------------------------------------------- every other IRI
@@ -228,33 +234,37 @@ def resource(path: str) -> Response:
         resource_path, suffix = "/" + path, None  # the dot is part of the IRI itself
     fmt = choose_format(PAGE_FORMATS, suffix)
     iri = iri_for_path(ld.base, resource_path)
-    if not ld.exists(iri):
-        if ld.is_graph(iri):
-            return _graph(iri, resource_path, suffix, fmt)
-        raise NotFound(f"{iri} is not in the graph",
-                       hint="Check the address, search the labels at /search, or browse from the landing page /.")
-    if fmt is not HTML:
-        return publish(serialize_triples(ld.describe_triples(iri), fmt, ld.base), fmt, resource_path, suffix)
-    description = ld.describe(iri)
-    view = observations = None
-    if description.has_type(QB_DATASET):
-        observations = ld.observations(iri)
-        view = dataset_view(observations, description.label)
-    html = render_template("resource.html", d=description, e=entity_view(ld, description), path=resource_path,
-                           formats=format_links(resource_path), view=view, observations=observations,
-                           describe_link=query_link(describe_query(iri, ld.base)))
-    return publish(html, HTML, resource_path, suffix)
+
+    # A client holding this answer's tag got it from this data: it exists, so a 304
+    # needs no query at all.
+    def body() -> bytes | str:
+        if not ld.exists(iri):
+            if ld.is_graph(iri):
+                return _graph(iri, resource_path, fmt)
+            raise NotFound(f"{iri} is not in the graph",
+                           hint="Check the address, search the labels at /search, or browse from the landing page /.")
+        if fmt is not HTML:
+            return serialize_triples(ld.describe_triples(iri), fmt, ld.base)
+        description = ld.describe(iri)
+        view = observations = None
+        if description.has_type(QB_DATASET):
+            observations = ld.observations(iri)
+            view = dataset_view(observations, description.label)
+        return render_template("resource.html", d=description, e=entity_view(ld, description), path=resource_path,
+                               formats=format_links(resource_path), view=view, observations=observations,
+                               describe_link=query_link(describe_query(iri, ld.base)))
+
+    return publish(body, fmt, resource_path, suffix)
 
 
-def _graph(iri: str, path: str, suffix: str | None, fmt: Format) -> Response:
+def _graph(iri: str, path: str, fmt: Format) -> bytes | str:
     ld = get_ld()
     triples = ld.graph_triples(iri)
     if fmt is not HTML:
-        return publish(serialize_triples(triples, fmt, ld.base), fmt, path, suffix)
-    html = render_template("graph.html", iri=iri, count=len(triples), path=path,
+        return serialize_triples(triples, fmt, ld.base)
+    return render_template("graph.html", iri=iri, count=len(triples), path=path,
                            formats=format_links(path),
                            query=query_link(f"SELECT * WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} LIMIT 100"))
-    return publish(html, HTML, path, suffix)
 
 
 @bp.app_template_filter("local")

@@ -27,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
 from ..errors import BadRequest, MethodNotAllowed, NkdError, PayloadTooLarge, QueryRefused, UnsupportedMediaType
+from ..http_cache import NO_STORE, Validators, not_modified_headers, validators
 from ..negotiation import HTML, Format, find_format, negotiate, prefers_html
 from ..settings import Settings
 from ..sparql import Dataset, Query, check_query, offered_formats
@@ -192,10 +193,12 @@ def decide(req: Request, settings: Settings) -> Prepared | _Page:
 # --------------------------------------------------------------------------- the handler
 
 
-def result_headers(prepared: Prepared, length: int | None, settings: Settings) -> list[tuple[str, str]]:
+def result_headers(prepared: Prepared, length: int | None, settings: Settings,
+                   cache: Validators | None = None) -> list[tuple[str, str]]:
     """The headers of a query's result (``length`` None: it is streamed, chunked).
 
-    The one place where the headers of a /sparql result are built.
+    The one place where the headers of a /sparql result are built. ``cache``: the
+    validators of a GET's result; without them (a POST, or caching off) it is not stored.
     """
     headers = [("Content-Type", prepared.fmt.content_type)]
     if length is not None:
@@ -203,6 +206,7 @@ def result_headers(prepared: Prepared, length: int | None, settings: Settings) -
     headers += [("X-Query-Hash", prepared.query.digest), ("Vary", "Accept")]
     if settings.cors:
         headers.append(("Access-Control-Allow-Origin", "*"))
+    headers += cache.headers() if cache is not None else [("Cache-Control", NO_STORE)]
     return headers
 
 
@@ -243,6 +247,11 @@ class SparqlProtocol:
                 raise MethodNotAllowed(f"{method} is not allowed on {PATH}", allowed=list(METHODS))
             if decided is PAGE:
                 return self.wsgi_app(environ, start_response)
+            cache = self._validators(method, environ, decided)
+            if cache is not None and cache.fresh_for(environ):
+                start_response("304 Not Modified",
+                               not_modified_headers(cache, result_headers(decided, None, self.settings)))
+                return []
             engine = self.state.engine
             serialize = getattr(engine, "serialize_stream", engine.serialize)
             body = serialize(decided.query, decided.fmt, decided.dataset)
@@ -252,7 +261,7 @@ class SparqlProtocol:
             log.exception("unhandled error on %s %s", method, PATH)
             return self._error(NkdError("the server failed to answer this request"), environ, start_response)
         whole = isinstance(body, bytes)
-        start_response("200 OK", result_headers(decided, len(body) if whole else None, self.settings))
+        start_response("200 OK", result_headers(decided, len(body) if whole else None, self.settings, cache))
         if method == "HEAD":
             if not whole:
                 body.close()  # stop the query thread at its next write
@@ -260,6 +269,13 @@ class SparqlProtocol:
         # A stream has no Content-Length: the server sends it chunked (HTTP/1.1) and,
         # should it be cut off, closes the connection without the final chunk.
         return [body] if whole else body
+
+    def _validators(self, method: str | None, environ: dict[str, Any], decided: Prepared) -> Validators | None:
+        """A GET's (or HEAD's) result is cacheable, validated by the data's version; a POST's is not."""
+        if method not in ("GET", "HEAD"):
+            return None
+        return validators(self.state.data_version(), self.settings, PATH, environ.get("QUERY_STRING", ""),
+                          decided.fmt.media_type)
 
     # -- deciding
 

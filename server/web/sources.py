@@ -9,12 +9,13 @@ IRI in the graph (``nkd:textCopy``), so it stays plain text.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, send_file
+from flask import Blueprint, Response, render_template, request
 
 from ..annotated import annotate, quotes_of, source_infos
 from ..errors import NotFound
 from ..negotiation import HTML, TEXT, negotiate
 from ..source_texts import copy_iri, text_file, text_page
+from . import caching
 from .linked_data import get_ld, publish, vary_on_accept
 
 bp = Blueprint("sources", __name__)
@@ -36,21 +37,20 @@ def source(name: str) -> Response:
                        hint="Source texts are linked from each source's page and from /about.")
     fmt = negotiate(request.headers.get("Accept"), SOURCE_FORMATS, suffix)
     if fmt is TEXT:
-        response = send_file(path, mimetype="text/plain", conditional=True, max_age=3600)
-        response.headers["Content-Type"] = "text/plain; charset=utf-8"
-        if suffix is None:
-            response.headers["Content-Location"] = f"/sources/{stem}.txt"
-        return response
-    ld = get_ld()
-    copy = copy_iri(ld.base, stem)
-    text = path.read_text(encoding="utf-8")
-    marked = annotate(text, quotes_of(ld, copy))
-    infos = source_infos(ld, copy)
-    rights = list(dict.fromkeys(r for info in infos for r in info.rights))  # said once, if all share it
-    html = render_template("source.html", stem=stem, infos=infos, rights=rights, text=marked,
-                           facts=len({f.term for p in marked.passages for f, _ in p.facts}))
-    return publish(html, HTML, f"/sources/{stem}", suffix, SOURCE_FORMATS)
+        headers = [("Content-Location", f"/sources/{stem}.txt")] if suffix is None else []
+        return caching.conditional(caching.validators_for(TEXT.content_type), headers,
+                                   lambda: Response(path.read_bytes(), content_type=TEXT.content_type))
 
+    def page() -> str:
+        ld = get_ld()
+        copy = copy_iri(ld.base, stem)
+        marked = annotate(path.read_text(encoding="utf-8"), quotes_of(ld, copy))
+        infos = source_infos(ld, copy)
+        rights = list(dict.fromkeys(r for info in infos for r in info.rights))  # said once, if all share it
+        return render_template("source.html", stem=stem, infos=infos, rights=rights, text=marked,
+                               facts=len({f.term for p in marked.passages for f, _ in p.facts}))
+
+    return publish(page, HTML, f"/sources/{stem}", suffix, SOURCE_FORMATS)
 
 
 @bp.app_template_filter("text_page")
