@@ -141,7 +141,9 @@ def class_instances(ld: LinkedData, limit_per_class: int = 50) -> dict[str, tupl
   ?s a ?c FILTER(isIRI(?s) && STRSTARTS(STR(?c), {namespace})) }} GROUP BY ?c""")
     rows = ld.select(f"""SELECT ?c ?s (SAMPLE(?l) AS ?label) WHERE {{
   ?s a ?c FILTER(isIRI(?s) && STRSTARTS(STR(?c), {namespace})) OPTIONAL {{ ?s rdfs:label ?l }}
-}} GROUP BY ?c ?s ORDER BY ?c LCASE(STR(COALESCE(?label, STR(?s))))""")
+}} GROUP BY ?c ?s""")
+    # Sorted here: Virtuoso refuses an ORDER BY on an aggregate's name (SP031).
+    rows.sort(key=lambda r: (r["c"].value, (r["label"] if r.get("label") else r["s"]).value.lower()))
     found: dict[str, tuple[int, list[Value]]] = {r["c"].value: (int(r["n"].value), []) for r in counts}
     for row in rows:
         listed = found.setdefault(row["c"].value, (0, []))[1]

@@ -44,7 +44,8 @@ from .negotiation import (CSV, DATASET_FORMATS, GRAPH_FORMATS, JSON, JSONLD, NTR
 from .remote_results import (STREAMING_HEAD_BYTES, ChunkReader, Pipe, RemoteStream, at_most_lines, capped,
                              check_complete, convert_in_thread, hand_on, virtuoso_labels)
 from .settings import Settings
-from .sparql import _TOKEN, STREAM_BYTES, Dataset, EmbeddedEngine, Query, Table, Term, check_query, syntax_error
+from .guards import TOKEN
+from .sparql import STREAM_BYTES, Dataset, EmbeddedEngine, Query, Table, Term, check_query, syntax_error
 from .upstream import (CONNECT_TIMEOUT_S, ERROR_BODY_BYTES, auth_headers, check_url, connection_error,
                        header, make_pool, query_error, store_message, without_credentials)
 
@@ -485,8 +486,9 @@ def with_limit(text: str, rows: int) -> str:
     limit_at: tuple[int, int] | None = None
     values_at: int | None = None
     expecting_limit = False
-    for match in _TOKEN.finditer(text):
-        kind, value = match.lastgroup, match.group()
+    for match in TOKEN.finditer(text):
+        kind = match.lastgroup
+        value = match.group(kind)  # without the white space the token takes along
         if kind == "open":
             depth += 1
         elif kind == "close":
@@ -494,12 +496,12 @@ def with_limit(text: str, rows: int) -> str:
         elif kind == "word" and depth == 0:
             word = value.upper()
             if expecting_limit and value.isdigit():
-                limit_at = (match.start(), match.end())
+                limit_at = (match.start(kind), match.end(kind))
             elif word == "VALUES" and values_at is None:
-                values_at = match.start()
+                values_at = match.start(kind)
             expecting_limit = word == "LIMIT"
             continue
-        if kind not in ("ws", "comment"):
+        if kind != "comment":
             expecting_limit = False
     if limit_at is not None:
         start, end = limit_at

@@ -161,26 +161,33 @@ class Delivery:
         code = status[:3]
         if code == "304":
             # No body and no Content-Type: the 200 it stands for may have been compressed,
-            # so its tag is made weak the same way (weak comparison matches either).
+            # so its tag is made weak the same way (weak comparison matches either), and it
+            # repeats the 200's Vary (RFC 9110 §15.4.5), which names Accept-Encoding.
             if gzip and etag_at is not None:
                 out[etag_at] = ("ETag", weak_etag(out[etag_at][1]))
+            _vary_on_encoding(out, vary_at)
             return out, False, None
         size = int(length) if length is not None and length.isdigit() else None
-        if (encoding is not None or code[0] == "1" or code == "204" or not is_compressible(content_type)
-                or (size is not None and size < self.min_bytes)):
+        if encoding is not None or code[0] == "1" or code == "204" or not is_compressible(content_type):
             return out, False, size
-        # The coding now depends on the request's Accept-Encoding, compressed or not.
-        if vary_at is None:
-            out.append(("Vary", "Accept-Encoding"))
-        elif "accept-encoding" not in out[vary_at][1].lower() and out[vary_at][1].strip() != "*":
-            out[vary_at] = ("Vary", out[vary_at][1] + ", Accept-Encoding")
-        if not gzip:
+        # The coding depends on the request's Accept-Encoding, compressed or not, and
+        # whatever the size: a 304, which has no body, must say the same as its 200.
+        _vary_on_encoding(out, vary_at)
+        if not gzip or (size is not None and size < self.min_bytes):
             return out, False, size
         out = [(n, v) for n, v in out if n.lower() != "content-length"]
         out.append(("Content-Encoding", "gzip"))
         if etag_at is not None:
             out = [("ETag", weak_etag(v)) if n.lower() == "etag" else (n, v) for n, v in out]
         return out, True, size
+
+
+def _vary_on_encoding(headers: list[tuple[str, str]], vary_at: int | None) -> None:
+    """Add Accept-Encoding to the Vary header at ``vary_at`` (or a new one), in place."""
+    if vary_at is None:
+        headers.append(("Vary", "Accept-Encoding"))
+    elif "accept-encoding" not in headers[vary_at][1].lower() and headers[vary_at][1].strip() != "*":
+        headers[vary_at] = ("Vary", headers[vary_at][1] + ", Accept-Encoding")
 
 
 def _started(body: Iterable[bytes]) -> Iterable[bytes]:
