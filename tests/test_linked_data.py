@@ -115,7 +115,7 @@ def test_suffix_selects_the_format_whatever_the_accept_header(ld, suffix, media_
 def test_unsatisfiable_accept_gets_406_listing_what_is_offered(ld):
     response = requests.get(f"{ld.url}/{EVENT}", headers={"Accept": "image/png"}, timeout=30)
     assert response.status_code == 406
-    assert response.headers["Vary"] == "Accept"
+    assert "Accept" in response.headers["Vary"].split(", ")
     for media_type in ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml", "text/html"):
         assert media_type in response.text
 
