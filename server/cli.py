@@ -229,21 +229,29 @@ def query(query: str, fmt: str, data: tuple[str, ...], store_dir: str | None, **
                    "json: results as objects; junit: JUnit XML for CI; github: GitHub Actions annotations.")
 @click.option("--allow-warnings", is_flag=True,
               help="Exit 0 when there are warnings (or infos) but no violation.")
+@click.option("--sources", "sources", type=click.Path(), metavar="DIR",
+              help="Read the source texts (each source's nkd:textCopy file) from DIR instead of the "
+                   "shipped graph/sources/.")
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write the report to FILE instead of standard output (a summary line still goes to stderr).")
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[str, ...], shapes: tuple[str, ...], fmt: str,
-             allow_warnings: bool, output: str | None) -> None:
-    """Validate the shipped graph, or RDF FILES (or directories), against the SHACL shapes.
+             allow_warnings: bool, sources: str | None, output: str | None) -> None:
+    """Validate the shipped graph, or RDF FILES (or directories), against the SHACL shapes
+    and against the source texts.
 
     The shipped ontology is always part of the data graph, so shapes that target a class
-    reach its subclasses. Exit status: 0 conforms, 1 violations (or warnings, unless
-    --allow-warnings), 2 a file could not be read (the message names file and line).
+    reach its subclasses. The provenance checks read each source's text copy: quotes
+    verbatim and unambiguous, figures that read from their words, conflicting figures
+    linked, texts unchanged (SHA-256). Exit status: 0 conforms, 1 violations (or
+    warnings, unless --allow-warnings), 2 a file could not be read (the message names
+    file and line).
     """
     from .validation import validate as run_validation
     from .validation_report import render, summary
 
-    report = run_validation(list(files) if files else None, list(shapes) if shapes else None)
+    report = run_validation(list(files) if files else None, list(shapes) if shapes else None,
+                            sources=sources)
     text = render(report, fmt, allow_warnings)
     if output:
         try:
