@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +16,7 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF, SH
 
-from conftest import ROOT, run_nkd
-from server.data import data_root
+from conftest import ROOT, copy_graph, run_nkd
 
 NKDSH = rdflib.Namespace("https://w3id.org/nkd/shapes#")
 FORMATS = ("text", "turtle", "json", "junit", "github")
@@ -87,12 +85,6 @@ MUTATIONS = {
         ARTICLE_TEXT, (("\n", "\r\n"),),
         "TextCopyChecksumComponent", "graph/sources.ttl", "<https://w3id.org/nkd/sources/000_76ada298a9581b2c.txt>"),
 }
-
-
-def copy_graph(root: Path) -> Path:
-    """A copy of the shipped graph/ (Turtle and source texts) under ``root``."""
-    shutil.copytree(data_root() / "graph", root / "graph", ignore=shutil.ignore_patterns("queries"))
-    return root
 
 
 def subject_line(path: Path, subject: str) -> int:
