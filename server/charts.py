@@ -197,8 +197,9 @@ def _legend(series: list[str], style: dict[str, tuple[str, str]], x: float, y: f
 
 
 def _description(points: Sequence[Point], y_label: str) -> str:
-    parts = [f"{p.text} {y_label} ({p.series}{', hedged' if p.hedged else ''})" for p in points]
-    return f"{len(points)} figures: " + "; ".join(parts)
+    # Each figure in its own words ("less than 35,000", "62.1 percent"); the unit once.
+    parts = [f"{p.text} ({p.series}{', hedged' if p.hedged else ''})" for p in points]
+    return f"{len(points)} figures, {y_label.lower()}: " + "; ".join(parts)
 
 
 __all__ = ["Point", "nice_step", "time_series_svg"]

@@ -199,7 +199,8 @@ def query(query: str, fmt: str, data: tuple[str, ...], store_dir: str | None, **
             if checked.returns_graph:
                 click.echo(render_triples(engine.triples(checked)), nl=False)
             else:
-                click.echo(render_table(engine.table(checked, max_rows=sys.maxsize)), nl=False)
+                table = engine.table(checked, max_rows=sys.maxsize)
+                click.echo(render_table(table, figures=_figures(engine, settings, table)), nl=False)
             return
         chosen = find_format(fmt, ALL_FORMATS)
         if chosen not in offered_formats(checked):
@@ -419,6 +420,14 @@ def push(files: tuple[str, ...], gsp_url: str, timeout_s: float, **options: Any)
 
     uploads = push_graphs(gsp_url, sources, timeout_s, on_upload=report)
     click.echo(f"nkd: pushed {len(uploads)} graph(s), {sum(u.triples for u in uploads):,} triples", err=True)
+
+
+def _figures(engine: Any, settings: Settings, table: Any) -> dict[str, str]:
+    """The figure each IRI of a result table states, in its source's words, for the table to show."""
+    from .linked_data import LinkedData
+
+    iris = [term.value for row in table.rows for term in row if term is not None and term.kind == "iri"]
+    return LinkedData(engine, settings).figures(iris) if iris else {}
 
 
 def _read_query_arg(value: str) -> str:

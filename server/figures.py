@@ -48,6 +48,15 @@ QUALIFIER_TEXT = {
     "UpperBound": "at most", "Majority": "the majority", "Range": "",
 }
 
+NKD = "https://w3id.org/nkd/ontology#"
+SDMX_MEASURE = "http://purl.org/linked-data/sdmx/2009/measure#"
+SDMX_ATTRIBUTE = "http://purl.org/linked-data/sdmx/2009/attribute#"
+
+# The properties whose values are counts or amounts a source states, with their words in
+# nkd:statedAs: validation checks each against its words, pages show each in them.
+STATED_PROPERTIES = (SDMX_MEASURE + "obsValue", NKD + "memberCount", NKD + "age", NKD + "victimCount",
+                     NKD + "timesShot", NKD + "statedValue")
+
 _UNITS = {w: n for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen".split())}
@@ -276,5 +285,25 @@ def figure_words(value: float | int | Decimal | str | None = None, qualifier: st
     return f"{words} {number}" if words and hedge != "Majority" else number
 
 
-__all__ = ["Figure", "FigureError", "QUALIFIER_TEXT", "QUALIFIER_WORDS", "figure_words", "format_number",
-           "read_figure"]
+def figures_query(iris: list[str]) -> str:
+    """A SPARQL SELECT of what :func:`figure_words` needs for each of ``iris`` that states a
+    figure: ``?s ?words ?value ?qualifier ?upper ?unit ?proportion`` (IRIs as results give them)."""
+    values = " ".join(f"<{iri}>" for iri in iris)
+    stated = " ".join(f"<{p}>" for p in STATED_PROPERTIES)
+    return f"""SELECT ?s ?words ?value ?qualifier ?upper ?unit ?proportion WHERE {{
+  VALUES ?s {{ {values} }}
+  {{ ?s <{NKD}statedAs> ?words }} UNION {{ VALUES ?p {{ {stated} }} ?s ?p ?value }}
+  OPTIONAL {{ ?s <{NKD}statedAs> ?words }} OPTIONAL {{ VALUES ?p {{ {stated} }} ?s ?p ?value }}
+  OPTIONAL {{ ?s <{NKD}qualifier> ?qualifier }} OPTIONAL {{ ?s <{NKD}upperBound> ?upper }}
+  OPTIONAL {{ ?s <{SDMX_ATTRIBUTE}unitMeasure> ?unit }} OPTIONAL {{ ?s <{NKD}proportion> ?proportion }}
+}}"""
+
+
+def figure_words_of(row: dict[str, str | None]) -> str:
+    """:func:`figure_words` for a row of :func:`figures_query` (values as plain strings)."""
+    return figure_words(row.get("value"), row.get("qualifier") or row.get("proportion"), row.get("upper"),
+                        row.get("words"), row.get("unit"))
+
+
+__all__ = ["Figure", "FigureError", "QUALIFIER_TEXT", "QUALIFIER_WORDS", "STATED_PROPERTIES", "figure_words",
+           "figure_words_of", "figures_query", "format_number", "read_figure"]

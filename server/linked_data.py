@@ -28,6 +28,8 @@ from typing import Any, Iterable, Sequence
 import pyoxigraph as ox
 
 from .errors import BadRequest, NotAcceptable, NotFound
+from .figures import figure_words, figure_words_of, figures_query
+from .figures import format_number as format_number  # re-exported: pages format numbers as figures do
 from .negotiation import DATASET_FORMATS, GRAPH_FORMATS, JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from .settings import Settings
 from .sparql import Term, check_query
@@ -333,6 +335,7 @@ class Description:
     sources: list[Value]
     conflicts: list[Value]
     view: Triples
+    figure: str | None = None  # the figure it states, in its source's words ("less than 35,000")
 
     def has_type(self, iri: str) -> bool:
         """True if the resource is an instance of ``iri``."""
@@ -401,7 +404,19 @@ class LinkedData:
         conflicts = [view.value(c) for c in view.objects(subject, nkd_term(self.base, "conflictsWith"))]
         return Description(iri=iri, label=view.label(subject), types=types, properties=own,
                            incoming=view.incoming(subject), quotes=quotes, sources=sources,
-                           conflicts=conflicts, view=view)
+                           conflicts=conflicts, view=view, figure=self.figures([iri]).get(iri))
+
+    def figures(self, iris: Sequence[str]) -> dict[str, str]:
+        """The figure each of ``iris`` states, in its source's words (:func:`figure_words`), for those that state one."""
+        iris = [iri for iri in dict.fromkeys(iris) if re.fullmatch(r"[^\s<>\"{}|^`\\]+", iri)][:1000]
+        if not iris:
+            return {}
+        words: dict[str, str] = {}
+        for row in self._rows(figures_query(iris)):
+            iri = row["s"].value
+            if iri not in words:
+                words[iri] = figure_words_of({k: t.value for k, t in row.items()})
+        return words
 
     def graph_triples(self, graph_iri: str) -> list[tuple[Term, Term, Term]]:
         """The triples of a named graph of the store (a file of the dataset); NotFound if empty."""
@@ -458,16 +473,18 @@ class LinkedData:
         """The observations of a ``qb:DataSet`` with period, value, unit, qualifier, sources and quotes."""
         ds = iri_ref(dataset_iri)
         p = _prologue(self.base)
-        rows = self._rows(f"""{p}SELECT ?obs ?label ?value ?period ?periodLabel ?begin ?end ?unit ?unitLabel
+        rows = self._rows(f"""{p}SELECT ?obs ?label ?value ?words ?upper ?period ?periodLabel ?begin ?end ?unit ?unitLabel
        ?qualifier ?qualifierLabel WHERE {{
-  ?obs qb:dataSet {ds} ; sdmx-measure:obsValue ?value .
+  ?obs qb:dataSet {ds} .
+  OPTIONAL {{ ?obs sdmx-measure:obsValue ?value }}
+  OPTIONAL {{ ?obs nkd:statedAs ?words }} OPTIONAL {{ ?obs nkd:upperBound ?upper }}
   OPTIONAL {{ ?obs rdfs:label ?label }}
   OPTIONAL {{ ?obs sdmx-dimension:refPeriod ?period
     OPTIONAL {{ ?period rdfs:label ?periodLabel }}
     OPTIONAL {{ ?period time:hasBeginning/(time:inXSDgYear|time:inXSDgYearMonth|time:inXSDDate|time:inXSDDateTimeStamp|time:inXSDDateTime) ?begin }}
     OPTIONAL {{ ?period time:hasEnd/(time:inXSDgYear|time:inXSDgYearMonth|time:inXSDDate|time:inXSDDateTimeStamp|time:inXSDDateTime) ?end }} }}
   OPTIONAL {{ ?obs sdmx-attribute:unitMeasure ?unit OPTIONAL {{ ?unit rdfs:label ?unitLabel }} }}
-  OPTIONAL {{ ?obs nkd:qualifier ?qualifier OPTIONAL {{ ?qualifier rdfs:label ?qualifierLabel }} }}
+  OPTIONAL {{ ?obs nkd:qualifier|nkd:proportion ?qualifier OPTIONAL {{ ?qualifier rdfs:label ?qualifierLabel }} }}
 }}""", self.settings.max_html_rows * 4)
         evidence = self._rows(f"""{p}SELECT ?obs ?source ?sourceLabel ?exact ?copy WHERE {{
   ?obs qb:dataSet {ds} .
@@ -480,12 +497,12 @@ class LinkedData:
         conflicts = self._rows(f"""{p}SELECT ?obs ?other ?otherLabel WHERE {{
   ?obs qb:dataSet {ds} ; nkd:conflictsWith ?other . OPTIONAL {{ ?other rdfs:label ?otherLabel }}
 }}""", self.settings.max_html_rows * 4)
-        # The dataset's dimensions other than time and source tell its series apart
+        # The dataset's dimensions other than time, source and the words tell its series apart
         # (what is counted, of whom, where): one chart per series.
         dimensions = self._rows(f"""{p}SELECT ?obs ?order ?value (SAMPLE(?l) AS ?label) WHERE {{
   {ds} qb:structure/qb:component ?component . ?component qb:dimension ?dim .
   OPTIONAL {{ ?component qb:order ?order }}
-  FILTER(?dim NOT IN (sdmx-dimension:refPeriod, prov:wasDerivedFrom, nkd:source))
+  FILTER(?dim NOT IN (sdmx-dimension:refPeriod, prov:wasDerivedFrom, nkd:source, nkd:statedAs))
   ?obs qb:dataSet {ds} ; ?dim ?value . OPTIONAL {{ ?value rdfs:label ?l }}
 }} GROUP BY ?obs ?order ?dim ?value ORDER BY ?obs ?order ?dim""", self.settings.max_html_rows * 8)
         return _observations(rows, evidence, conflicts, dimensions, self.base)
@@ -684,7 +701,7 @@ class Observation:
     iri: str
     href: str | None
     label: str | None
-    value: float
+    value: float | None  # None for a share stated only in words ("the majority")
     value_text: str
     period: Term | None
     period_label: str
@@ -697,6 +714,7 @@ class Observation:
     quotes: list[tuple[str, Value | None]] = field(default_factory=list)
     conflicts: list[Value] = field(default_factory=list)
     series: list[str] = field(default_factory=list)  # labels of its non-time, non-source dimensions
+    words: str = ""  # the figure as its source words it (figure_words): what pages and charts show
 
 
 def is_hedged(qualifier: Term | None) -> bool:
@@ -723,13 +741,6 @@ def year_position(term: Term | None) -> float | None:
     return year + (month - 1) / 12 + (int(match.group(3)) - 0.5) / 365
 
 
-def format_number(value: float) -> str:
-    """A figure as people write it: ``33,523``, ``62.1``."""
-    if value == int(value):
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
 def _observations(rows: list[dict[str, Term]], evidence: list[dict[str, Term]],
                   conflicts: list[dict[str, Term]], dimensions: list[dict[str, Term]],
                   base: str) -> list[Observation]:
@@ -739,9 +750,11 @@ def _observations(rows: list[dict[str, Term]], evidence: list[dict[str, Term]],
         if iri in found:
             continue
         try:
-            value = float(row["value"].value)
+            value = float(row["value"].value) if "value" in row else None
         except ValueError:
             continue
+        if value is None and "words" not in row:
+            continue  # neither a number nor words: nothing to show
         period = row.get("period")
         end = year_position(row.get("end"))
         begin = year_position(row.get("begin"))
@@ -750,7 +763,7 @@ def _observations(rows: list[dict[str, Term]], evidence: list[dict[str, Term]],
         found[iri] = Observation(
             iri=iri, href=local_path(base, iri) or iri,
             label=row["label"].value if "label" in row else None,
-            value=value, value_text=format_number(value), period=period,
+            value=value, value_text=format_number(value) if value is not None else "", period=period,
             period_label=(row["periodLabel"].value if "periodLabel" in row
                           else period.value if period is not None else "—"),
             x=x, x_from=begin if end is not None and begin is not None else None,
@@ -758,6 +771,10 @@ def _observations(rows: list[dict[str, Term]], evidence: list[dict[str, Term]],
             qualifier=(row["qualifierLabel"].value if "qualifierLabel" in row
                        else re.split(r"[#/]", qualifier.value)[-1] if qualifier is not None else None),
             hedged=is_hedged(qualifier),
+            words=figure_words(value, qualifier.value if qualifier is not None else None,
+                               row["upper"].value if "upper" in row else None,
+                               row["words"].value if "words" in row else None,
+                               row["unit"].value if "unit" in row else None),
         )
     for row in evidence:
         obs = found.get(row["obs"].value)

@@ -32,7 +32,7 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 
 from . import conflicts
-from .figures import FigureError, figure_words, read_figure
+from .figures import STATED_PROPERTIES, FigureError, figure_words, read_figure
 from .quotes import NBSP, matching, nearest, occurrences, sha256, shorten
 
 NKD = "https://w3id.org/nkd/ontology#"
@@ -46,8 +46,7 @@ SDMX_MEASURE = "http://purl.org/linked-data/sdmx/2009/measure#"
 SHA256 = SPDX + "checksumAlgorithm_sha256"
 
 # The properties whose values are counts or amounts a source states: each needs its words.
-STATED = (SDMX_MEASURE + "obsValue", NKD + "memberCount", NKD + "age", NKD + "victimCount",
-          NKD + "timesShot", NKD + "statedValue")
+STATED = STATED_PROPERTIES
 
 # shape (the check) -> its constraint components: the IRIs results name (shapes/provenance.ttl).
 COMPONENTS = {

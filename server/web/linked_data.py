@@ -231,8 +231,10 @@ def source_text(name: str) -> Response:
 def search() -> str:
     """Resources whose label contains the words asked for (a guarded query)."""
     text = request.args.get("q", "")
-    hits = get_ld().search(text) if text.strip() else []
-    return render_template("search.html", q=text, hits=hits)
+    ld = get_ld()
+    hits = ld.search(text) if text.strip() else []
+    figures = ld.figures([h.term.value for h in hits if h.term.kind == "iri"])
+    return render_template("search.html", q=text, hits=hits, figures=figures)
 
 
 # --------------------------------------------------------------------------- every other IRI
@@ -280,14 +282,14 @@ def charts_for(observations: list[Observation], title: str) -> list[str]:
     """One SVG chart per series (dimension values and unit) with a placeable period."""
     groups: dict[tuple[str, ...], list[Point]] = {}
     for obs in observations:
-        if obs.x is None:
+        if obs.x is None or obs.value is None:
             continue
-        text = f"{obs.qualifier} {obs.value_text}" if obs.hedged and obs.qualifier else obs.value_text
+        text = obs.words  # the figure in its source's words: "less than 35,000", not "≈ 35,000"
         for source in obs.sources or [None]:
             series = source.label if source is not None else "(no source)"
             groups.setdefault((*obs.series, obs.unit), []).append(Point(
                 x=obs.x, y=obs.value, series=series, text=text, hedged=obs.hedged, href=obs.href,
-                title=f"{text} {obs.unit}, {obs.period_label} ({series})", x_from=obs.x_from))
+                title=f"{text}, {obs.period_label} ({series})", x_from=obs.x_from))  # unit: the y axis
     # Dimensions come in qb:order (area, population, variable…); the most specific reads best first.
     return [time_series_svg(points, title=" · ".join(reversed(key[:-1])) or title,
                             y_label=key[-1].capitalize() if key[-1] else "Value")
