@@ -116,19 +116,30 @@ class PeriodReader:
                 start_hi = start_hi if start_hi is not None else hi
                 end_lo = end_lo if end_lo is not None else lo
                 end_hi = end_hi if end_hi is not None else hi
-        for predicate, whole in ((NKD + "beginsWithin", False), (TIME + "intervalStartedBy", True)):
-            other = self._one(term, predicate)
-            if other is not None:
-                inner = self.bounds(other, depth + 1)
-                if inner.known:
-                    start_lo, start_hi = (inner.start_lo, inner.start_hi) if whole else (inner.start_lo, inner.end_hi)
-        for predicate, whole in ((NKD + "endsWithin", False), (TIME + "intervalFinishedBy", True)):
-            other = self._one(term, predicate)
-            if other is not None:
-                inner = self.bounds(other, depth + 1)
-                if inner.known:
-                    end_lo, end_hi = (inner.end_lo, inner.end_hi) if whole else (inner.start_lo, inner.end_hi)
+        start = self._edge(term, NKD + "beginsWithin", TIME + "intervalStartedBy", depth)
+        if start:
+            start_lo, start_hi = start
+        end = self._edge(term, NKD + "endsWithin", TIME + "intervalFinishedBy", depth)
+        if end:
+            end_lo, end_hi = end
         return Bounds(start_lo, start_hi, end_lo, end_hi)
+
+    def _edge(self, term: object, within: str, shared: str, depth: int) -> tuple[float, float] | None:
+        """When an interval starts (or ends): anywhere in a period it begins (ends) ``within``, or
+        when the interval it ``shared`` its start (end) with does (time:intervalStartedBy/FinishedBy)."""
+        found = None
+        for predicate in (within, shared):
+            other = self._one(term, predicate)
+            inner = self.bounds(other, depth + 1) if other is not None else UNKNOWN
+            if not inner.known:
+                continue
+            if predicate == within:
+                found = (inner.start_lo, inner.end_hi)
+            elif predicate.endswith("StartedBy"):
+                found = (inner.start_lo, inner.start_hi)
+            else:
+                found = (inner.end_lo, inner.end_hi)
+        return found
 
     def _instant(self, instant: object | None) -> tuple[float, float] | None:
         if instant is None:
