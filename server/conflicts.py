@@ -241,6 +241,36 @@ class Figure:
     period_words: str
 
 
+def candidate_pairs(figures: list[Figure]) -> list[tuple[Figure, Figure]]:
+    """The pairs of one variable's figures that :func:`disagreement` need look at, each once
+    (ordered by IRI within the pair): those for one period term, and those whose periods'
+    spans overlap. Figures whose periods lie apart can break neither rule, so an annual
+    series costs its length, not its square.
+    """
+    def ordered(a: Figure, b: Figure) -> tuple[Figure, Figure]:
+        return (a, b) if str(a.node) < str(b.node) else (b, a)
+
+    pairs: dict[tuple[str, str], tuple[Figure, Figure]] = {}
+    by_period: dict[object, list[Figure]] = {}
+    for figure in figures:
+        by_period.setdefault(figure.period, []).append(figure)
+    for same in by_period.values():
+        for i, a in enumerate(same):
+            for b in same[i + 1:]:
+                pair = ordered(a, b)
+                pairs[(str(pair[0].node), str(pair[1].node))] = pair
+    placed = sorted((f for f in figures if f.bounds.known), key=lambda f: f.bounds.span[0])
+    active: list[Figure] = []
+    for figure in placed:
+        start = figure.bounds.span[0]
+        active = [other for other in active if other.bounds.span[1] > start]  # touching: apart
+        for other in active:
+            pair = ordered(other, figure)
+            pairs[(str(pair[0].node), str(pair[1].node))] = pair
+        active.append(figure)
+    return [pairs[key] for key in sorted(pairs)]
+
+
 def may_be_one_period(a: Figure, b: Figure) -> bool:
     """Whether two figures may be for one period: the same period term, or bounds that may coincide."""
     return a.period == b.period or a.bounds.may_equal(b.bounds)
@@ -261,5 +291,5 @@ def disagreement(a: Figure, b: Figure) -> str | None:
     return None
 
 
-__all__ = ["ADDITIVE_UNITS", "Bounds", "Figure", "PeriodReader", "ValueRange", "disagreement", "may_be_one_period",
-           "rounding_unit", "value_range"]
+__all__ = ["ADDITIVE_UNITS", "Bounds", "Figure", "PeriodReader", "ValueRange", "candidate_pairs", "disagreement",
+           "may_be_one_period", "rounding_unit", "value_range"]

@@ -401,17 +401,16 @@ class Checker:
         for figure in figures.values():
             by_key.setdefault(figure.key, []).append(figure)
         for group in by_key.values():
-            group.sort(key=lambda f: str(f.node))
-            for i, a in enumerate(group):
-                for b in group[i + 1:]:
-                    reason = conflicts.disagreement(a, b)
+            for a, b in conflicts.candidate_pairs(group):
+                reason = conflicts.disagreement(a, b)
+                if reason:
                     pair = {(a.node, b.node), (b.node, a.node)}
-                    if reason and not pair & linked["conflictsWith"]:
+                    if not pair & linked["conflictsWith"]:
                         yield Finding(b.node, "ConflictCheck", "UnlinkedConflictComponent",
                                       f"{reason}, and they are not linked: if each reads its source right, keep both "
                                       f"and add nkd:conflictsWith in both directions; if not, correct the one that "
                                       f"misreads its source.", (NKD + "conflictsWith",), a.node)
-                    if reason and pair & linked["corroborates"]:
+                    if pair & linked["corroborates"]:
                         yield Finding(b.node, "ConflictCheck", "CorroborationComponent",
                                       f"Linked by nkd:corroborates, but {reason}: figures that corroborate each other "
                                       "can both be true.", (NKD + "corroborates",), a.node)

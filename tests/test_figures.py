@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from server.conflicts import ValueRange, rounding_unit, value_range
+from server.conflicts import Bounds, Figure, ValueRange, candidate_pairs, disagreement, rounding_unit, value_range
 from server.figures import FigureError, figure_words, read_figure
 
 
@@ -106,3 +106,21 @@ def test_hedged_values_allow_what_their_words_allow():
     assert not value_range(None, "Majority").meets(ValueRange(Decimal(50), Decimal(50)))
     assert value_range(Decimal(550), "MoreThan").meets(value_range(Decimal(553), "Some"))
     assert not value_range(Decimal(31000), "Estimated").can_reach(value_range(Decimal(33523), "Some"))
+
+
+def _figure(name: str, bounds: Bounds, value: int, qualifier: str = "Exact", period: object = None) -> Figure:
+    key = ("arrivals", "defectors", "south-korea", "https://w3id.org/nkd/ontology#Persons")
+    return Figure(name, key, period or name, bounds, value_range(Decimal(value), qualifier), name, name)
+
+
+def test_only_figures_whose_periods_meet_are_compared():
+    """An annual series costs its length: 3,000 years apart give no pair; a total over all
+    of them pairs with each, and catches the year it cannot contain."""
+    years = [_figure(f"year-{y}", Bounds(y, y, y + 1, y + 1), 100) for y in range(3000)]
+    assert candidate_pairs(years) == []
+    total = _figure("total", Bounds(0, 0, 3000, 3000), 250_000, "Some")
+    pairs = candidate_pairs(years + [total])
+    assert len(pairs) == 3000
+    big_year = _figure("year-big", Bounds(10, 10, 11, 11), 400_000, period="year-10")
+    reasons = [disagreement(a, b) for a, b in candidate_pairs(years + [total, big_year])]
+    assert sum(1 for r in reasons if r and "contains" in r) == 1
