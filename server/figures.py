@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-# The hedges, as words -> the local name of their nkd:Qualifiers concept. Longest first, so
-# that "just over" is not read as "over". (A figure with no hedge is nkd:Exact.)
-QUALIFIER_WORDS: tuple[tuple[str, str], ...] = (
+# The hedges as sources word them -> the local name of their nkd:Qualifiers concept, for
+# reading. Longest first, so that "just over" is not read as "over". (No hedge: nkd:Exact.)
+HEDGE_PHRASES: tuple[tuple[str, str], ...] = (
     ("just over", "JustOver"),
     ("more than", "MoreThan"),
     ("less than", "LessThan"),
@@ -41,11 +41,12 @@ QUALIFIER_WORDS: tuple[tuple[str, str], ...] = (
     ("approximately", "About"),
 )
 
-# How a figure with each hedge reads when the graph has no words for it.
-QUALIFIER_TEXT = {
-    "Exact": "", "About": "about", "Some": "some", "Estimated": "an estimated", "Approximate": "about",
-    "MoreThan": "more than", "JustOver": "just over", "LowerBound": "at least", "LessThan": "less than",
-    "UpperBound": "at most", "Majority": "the majority", "Range": "",
+# The words a qualifier puts before a figure when the graph has no words for it, by the
+# concept's local name, for showing. Exact figures take none.
+QUALIFIER_WORDS = {
+    "Exact": "", "About": "about", "Approximate": "about", "Some": "some", "Estimated": "an estimated",
+    "MoreThan": "more than", "LowerBound": "more than", "JustOver": "just over", "LessThan": "less than",
+    "UpperBound": "less than",
 }
 
 NKD = "https://w3id.org/nkd/ontology#"
@@ -116,7 +117,7 @@ def read_figure(words: str) -> Figure:
     Reads digits with thousands separators and decimals, "%" and "percent", currency
     signs, number words ("eleven", "sixty-six", "a dozen", "a thousand"), multiples
     ("triple", "tripled"), "all", "half", "no", ranges ("a thousand or two", "10 to 20")
-    and the hedges of :data:`QUALIFIER_WORDS`. Raises :class:`FigureError` when the words
+    and the hedges of :data:`HEDGE_PHRASES`. Raises :class:`FigureError` when the words
     state no figure or more than one.
     """
     tokens = _TOKEN.findall(words.replace("\u00a0", " ").replace("-", " ").replace("‑", " ").lower())
@@ -177,7 +178,7 @@ def read_figure(words: str) -> Figure:
 
 
 def _qualifier_at(tokens: list[str], i: int) -> tuple[int, str] | None:
-    for phrase, local in QUALIFIER_WORDS:
+    for phrase, local in HEDGE_PHRASES:
         words = phrase.split()
         if tokens[i:i + len(words)] == words:
             return len(words), local
@@ -250,39 +251,55 @@ def format_number(value: float | int | Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _local(term: str | None) -> str | None:
-    if not term:
+def qualifier_name(qualifier: str | None) -> str | None:
+    """The local name of a qualifier IRI (``…ontology#About`` → ``About``), None for none."""
+    if not qualifier:
         return None
-    return re.split(r"[#/]", term)[-1]
+    return re.split(r"[#/]", qualifier)[-1]
 
 
-def figure_words(value: float | int | Decimal | str | None = None, qualifier: str | None = None,
-                 upper_bound: float | int | Decimal | str | None = None, stated_as: str | None = None,
+def is_hedged(qualifier: str | None) -> bool:
+    """True for a qualifier other than "exact" (about, estimated, more than, some, the majority…)."""
+    name = qualifier_name(qualifier)
+    return name is not None and name.lower() not in ("exact", "exactly", "stated")
+
+
+def figure_words(value: float | int | Decimal | str | None = None, qualifier: str | None = None, *,
+                 stated_as: str | None = None, upper_bound: float | int | Decimal | str | None = None,
                  unit: str | None = None) -> str:
     """A figure as a page, chart, table or search result shows it: in its source's words.
 
     ``stated_as`` (the fact's ``nkd:statedAs``) wins whenever the graph has it: "less than
-    35,000", "a thousand or two". Otherwise the figure is written from its value, hedge
-    (``qualifier``: an IRI or local name of an nkd:Qualifiers concept) and upper bound:
-    "about 80%", "1,000–2,000". ``unit`` (an IRI, local name or label) adds "%" to
-    percentages and "$" to dollar amounts. Never a bare "≈": the words say how a figure
-    is hedged, and "≈" would read "less than 35,000" as about 35,000.
+    35,000", "An additional thousand or two". Otherwise the figure is written from its value,
+    hedge (``qualifier``: an IRI or local name of an nkd:Qualifiers or nkd:Proportions
+    concept) and upper bound: "about 80", "1,000 to 2,000", "the majority". ``unit`` (an
+    IRI, local name or label) adds "%" to percentages and "$" to dollar amounts. Never a
+    symbol such as "≈" that a reader has to decode: "≈ 35,000" would read "less than
+    35,000" as about 35,000.
     """
-    if stated_as:
+    if stated_as and stated_as.strip():
         return " ".join(stated_as.split())  # one line: verbatim words, no-break spaces as spaces
-    hedge = _local(qualifier) or "Exact"
+    name = qualifier_name(qualifier)
     if value is None or value == "":
-        return QUALIFIER_TEXT.get(hedge, "") or ""
-    unit_name = (_local(unit) or "").lower()
-    number = format_number(Decimal(str(value)))
-    if upper_bound not in (None, ""):
-        number = f"{number}–{format_number(Decimal(str(upper_bound)))}"
-    if unit_name in ("percent", "%"):
-        number += "%"
-    elif "dollar" in unit_name:
-        number = f"${number}" if not number.startswith("-") else f"-${number[1:]}"
-    words = QUALIFIER_TEXT.get(hedge, hedge.lower())
-    return f"{words} {number}" if words and hedge != "Majority" else number
+        return "the majority" if name == "Majority" else ""
+    unit_name = (qualifier_name(unit) or "").lower()
+
+    def number(amount: float | int | Decimal | str) -> str:
+        text = format_number(Decimal(str(amount)))
+        if unit_name in ("percent", "%"):
+            return text + "%"
+        if "dollar" in unit_name:
+            return f"${text}" if not text.startswith("-") else f"-${text[1:]}"
+        return text
+
+    if name == "Range" or (upper_bound not in (None, "") and Decimal(str(upper_bound)) != Decimal(str(value))):
+        return f"{number(value)} to {number(upper_bound)}" if upper_bound not in (None, "") else f"at least {number(value)}"
+    if name == "Majority":
+        return "the majority"
+    words = QUALIFIER_WORDS.get(name or "Exact")
+    if words is None:  # a qualifier this table does not know: its name in words
+        words = re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
+    return f"{words} {number(value)}".strip()
 
 
 def figures_query(iris: list[str]) -> str:
@@ -301,9 +318,9 @@ def figures_query(iris: list[str]) -> str:
 
 def figure_words_of(row: dict[str, str | None]) -> str:
     """:func:`figure_words` for a row of :func:`figures_query` (values as plain strings)."""
-    return figure_words(row.get("value"), row.get("qualifier") or row.get("proportion"), row.get("upper"),
-                        row.get("words"), row.get("unit"))
+    return figure_words(row.get("value"), row.get("qualifier") or row.get("proportion"), stated_as=row.get("words"),
+                        upper_bound=row.get("upper"), unit=row.get("unit"))
 
 
-__all__ = ["Figure", "FigureError", "QUALIFIER_TEXT", "QUALIFIER_WORDS", "STATED_PROPERTIES", "figure_words",
-           "figure_words_of", "figures_query", "format_number", "read_figure"]
+__all__ = ["Figure", "FigureError", "HEDGE_PHRASES", "QUALIFIER_WORDS", "STATED_PROPERTIES", "figure_words",
+           "figure_words_of", "figures_query", "format_number", "is_hedged", "qualifier_name", "read_figure"]

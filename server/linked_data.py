@@ -28,7 +28,7 @@ from typing import Any, Iterable, Sequence
 import pyoxigraph as ox
 
 from .errors import BadRequest, NotAcceptable, NotFound
-from .figures import figure_words, figure_words_of, figures_query
+from .figures import figure_words, figure_words_of, figures_query, is_hedged
 from .figures import format_number as format_number  # re-exported: pages format numbers as figures do
 from .negotiation import DATASET_FORMATS, GRAPH_FORMATS, JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from .settings import Settings
@@ -717,14 +717,6 @@ class Observation:
     words: str = ""  # the figure as its source words it (figure_words): what pages and charts show
 
 
-def is_hedged(qualifier: Term | None) -> bool:
-    """True for a qualifier other than "exact" (about, estimated, more than, some…)."""
-    if qualifier is None:
-        return False
-    local = re.split(r"[#/]", qualifier.value)[-1].lower()
-    return local not in ("exact", "exactly", "stated")
-
-
 def year_position(term: Term | None) -> float | None:
     """Where an ``xsd:gYear``, ``gYearMonth``, ``date`` or ``dateTime`` falls, as a fractional year."""
     if term is None or term.kind != "literal":
@@ -770,11 +762,11 @@ def _observations(rows: list[dict[str, Term]], evidence: list[dict[str, Term]],
             unit=row["unitLabel"].value if "unitLabel" in row else (row["unit"].value if "unit" in row else ""),
             qualifier=(row["qualifierLabel"].value if "qualifierLabel" in row
                        else re.split(r"[#/]", qualifier.value)[-1] if qualifier is not None else None),
-            hedged=is_hedged(qualifier),
+            hedged=is_hedged(qualifier.value if qualifier is not None else None),
             words=figure_words(value, qualifier.value if qualifier is not None else None,
-                               row["upper"].value if "upper" in row else None,
-                               row["words"].value if "words" in row else None,
-                               row["unit"].value if "unit" in row else None),
+                               stated_as=row["words"].value if "words" in row else None,
+                               upper_bound=row["upper"].value if "upper" in row else None,
+                               unit=row["unit"].value if "unit" in row else None),
         )
     for row in evidence:
         obs = found.get(row["obs"].value)

@@ -389,7 +389,7 @@ class Checker:
             if values is None:
                 continue
             words = row["words"].value if "words" in row else figure_words(
-                row["value"].value if "value" in row else None, qualifier, None)
+                row["value"].value if "value" in row else None, qualifier)
             period = row["period"]
             figures[obs] = conflicts.Figure(
                 obs, (row["variable"], row.get("population"), row["area"], row["unit"].value if "unit" in row else None),

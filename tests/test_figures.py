@@ -79,8 +79,9 @@ def test_words_that_state_no_single_figure_are_refused(words):
      "An additional thousand or two"),
     ({"stated_as": "less\u00a0than  35,000"}, "less than 35,000"),   # one line, no-break spaces as spaces
     ({"value": 35000, "qualifier": "LessThan"}, "less than 35,000"),
+    ({"value": 3, "qualifier": "UpperBound"}, "less than 3"),
     ({"value": 80, "qualifier": "About", "unit": "https://w3id.org/nkd/ontology#Percent"}, "about 80%"),
-    ({"value": 1000, "qualifier": "Range", "upper_bound": 2000}, "1,000–2,000"),
+    ({"value": 1000, "qualifier": "Range", "upper_bound": 2000}, "1,000 to 2,000"),
     ({"value": 1720, "unit": "USDollarsPerMonth"}, "$1,720"),
     ({"value": Decimal("62.1"), "qualifier": "Exact", "unit": "percent"}, "62.1%"),
     ({"value": None, "qualifier": "Majority"}, "the majority"),
