@@ -1,4 +1,5 @@
-"""Validating RDF files against the SHACL shapes: load, run pySHACL, return a typed report.
+"""Validating RDF files against the SHACL shapes and the source texts: load, run pySHACL and
+the provenance checks (:mod:`server.provenance`), return one typed report.
 
 The data graph is the union of the given files (by default the shipped ``graph/``)
 and the shipped ontology, so that ``sh:targetClass`` reaches instances of subclasses
@@ -10,6 +11,9 @@ validates is a file the server loads, and a syntax error names the file, line an
 column. pySHACL runs on rdflib's in-memory graph of the triples, with its SPARQL
 queries answered by a pyoxigraph copy (:class:`_DataGraph`): much faster than either
 alone (measured: see README, "Validation (CI)").
+
+The provenance checks run on the same data (the pyoxigraph copy) and their findings join
+pySHACL's report graph as sh:ValidationResults, so every format shows both alike.
 
 Each result carries the file and line where its focus node is described. pyoxigraph
 does not report positions, so the line comes from a second, lazy parse of only the
