@@ -3,7 +3,7 @@ a file: ``python tests/owl_closure.py OUT.nt`` writes the closure's RDF 1.1 trip
 and owlrl's inconsistency messages to OUT.nt.errors, one per line.
 
 A process of its own, for the tests: owlrl changes how rdflib converts XSD literals in the
-process it runs in (gMonth and others), which would break later tests of the same session.
+process it runs in (gMonth and others), which would break the tests that run after it in the same process.
 It also writes generalized RDF (literal subjects: ``"2019"^^xsd:gYear a xsd:gYear``), which
 no RDF 1.1 file can hold and no shape targets; those triples are left out.
 """
