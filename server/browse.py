@@ -96,7 +96,8 @@ def list_kind(ld: LinkedData, kind: BrowseKind, offset: int = 0, limit: int = 10
      OFFSET {int(offset)} LIMIT {int(limit)} }}
   ?s a ?type . OPTIONAL {{ ?type rdfs:label ?typeLabel FILTER(LANGMATCHES(LANG(?typeLabel), "en") || LANG(?typeLabel) = "") }}
   OPTIONAL {{ ?s nkd:date ?date }}
-  OPTIONAL {{ ?s sdmx-measure:obsValue ?value OPTIONAL {{ ?s nkd:qualifier ?qualifier }}
+  OPTIONAL {{ ?s a qb:Observation OPTIONAL {{ ?s sdmx-measure:obsValue ?value }}
+             OPTIONAL {{ ?s nkd:qualifier|nkd:proportion ?qualifier }}
              OPTIONAL {{ ?s nkd:statedAs ?statedAs }}
              OPTIONAL {{ ?s sdmx-attribute:unitMeasure/rdfs:label ?unitLabel }}
              OPTIONAL {{ ?s sdmx-dimension:refPeriod ?p OPTIONAL {{ ?p rdfs:label ?pl }} BIND(COALESCE(?pl, ?p) AS ?period) }} }}
@@ -115,15 +116,15 @@ def list_kind(ld: LinkedData, kind: BrowseKind, offset: int = 0, limit: int = 10
 
 
 def _detail(row: dict[str, Any]) -> str:
-    if "value" in row:
+    if "value" in row or "statedAs" in row:
         try:
-            value = float(row["value"].value)
-        except ValueError:
+            words = figure_words(row["value"].value if "value" in row else None,
+                                 row["qualifier"].value if "qualifier" in row else None,
+                                 stated_as=row["statedAs"].value if "statedAs" in row else None)
+        except ArithmeticError:  # a malformed number in the data: shown as it is written
             return row["value"].value
-        words = figure_words(value, row["qualifier"].value if "qualifier" in row else None,
-                             stated_as=row["statedAs"].value if "statedAs" in row else None)
         unit = f" {row['unitLabel'].value}" if "unitLabel" in row else ""
-        period = row["period"]
+        period = row.get("period")
         when = date_words(period) if period is not None and period.kind == "literal" else (period.value if period else "")
         return f"{words}{unit}" + (f", {when}" if when else "")
     if "date" in row:

@@ -204,7 +204,8 @@ def query(query: str, fmt: str, data: tuple[str, ...], store_dir: str | None, **
             if checked.returns_graph:
                 click.echo(render_triples(engine.triples(checked)), nl=False)
             else:
-                click.echo(render_table(engine.table(checked, max_rows=sys.maxsize)), nl=False)
+                table = engine.table(checked, max_rows=sys.maxsize)
+                click.echo(render_table(table, figures=_figures(engine, settings, table)), nl=False)
             return
         chosen = find_format(fmt, ALL_FORMATS)
         if chosen not in offered_formats(checked):
@@ -234,21 +235,29 @@ def query(query: str, fmt: str, data: tuple[str, ...], store_dir: str | None, **
                    "json: results as objects; junit: JUnit XML for CI; github: GitHub Actions annotations.")
 @click.option("--allow-warnings", is_flag=True,
               help="Exit 0 when there are warnings (or infos) but no violation.")
+@click.option("--sources", "sources", type=click.Path(), metavar="DIR",
+              help="Read the source texts (each source's nkd:textCopy file) from DIR instead of the "
+                   "shipped graph/sources/.")
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write the report to FILE instead of standard output (a summary line still goes to stderr).")
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[str, ...], shapes: tuple[str, ...], fmt: str,
-             allow_warnings: bool, output: str | None) -> None:
-    """Validate the shipped graph, or RDF FILES (or directories), against the SHACL shapes.
+             allow_warnings: bool, sources: str | None, output: str | None) -> None:
+    """Validate the shipped graph, or RDF FILES (or directories), against the SHACL shapes
+    and against the source texts.
 
     The shipped ontology is always part of the data graph, so shapes that target a class
-    reach its subclasses. Exit status: 0 conforms, 1 violations (or warnings, unless
-    --allow-warnings), 2 a file could not be read (the message names file and line).
+    reach its subclasses. The provenance checks read each source's text copy: quotes
+    verbatim and unambiguous, figures that read from their words, conflicting figures
+    linked, texts unchanged (SHA-256). Exit status: 0 conforms, 1 violations (or
+    warnings, unless --allow-warnings), 2 a file could not be read (the message names
+    file and line).
     """
     from .validation import validate as run_validation
     from .validation_report import render, summary
 
-    report = run_validation(list(files) if files else None, list(shapes) if shapes else None)
+    report = run_validation(list(files) if files else None, list(shapes) if shapes else None,
+                            sources=sources)
     text = render(report, fmt, allow_warnings)
     if output:
         try:
@@ -262,6 +271,82 @@ def validate(ctx: click.Context, files: tuple[str, ...], shapes: tuple[str, ...]
     if output or fmt not in ("text", "github"):  # those two end with the summary themselves
         click.echo(summary(report, allow_warnings), err=True)
     ctx.exit(EXIT_FAILED if report.failed(allow_warnings) else EXIT_OK)
+
+
+@cli.group()
+def sources() -> None:
+    """Add source documents to the graph (their texts are what every quote is checked against)."""
+
+
+@sources.command("add")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--title", required=True, help="The document's title, as printed (names the source: id/source/{slug}).")
+@click.option("--url", metavar="URL", help="Where the document is published (schema:url).")
+@click.option("--publisher", metavar="NAME", help="Who published it (an nkd:Organization, dcterms:publisher).")
+@click.option("--author", metavar="NAME", help="Who wrote it (an nkd:Person, dcterms:creator).")
+@click.option("--published", metavar="DATE",
+              help="When it was published, at the precision known: 2020, 2020-03 or 2020-03-15.")
+@click.option("--language", default="en", show_default=True, help="The language of the title and text.")
+@click.option("--graph", "graph_path", default="graph/sources.ttl", show_default=True, type=click.Path(dir_okay=False),
+              help="The Turtle file the source's description is appended to.")
+@click.option("--sources", "sources_dir", default="graph/sources", show_default=True, type=click.Path(file_okay=False),
+              help="The directory the text is copied into (the text copies' home).")
+@settings_options(("public_base",))
+def sources_add(file: str, title: str, url: str | None, publisher: str | None, author: str | None,
+                published: str | None, language: str, graph_path: str, sources_dir: str, **options: Any) -> None:
+    """Copy the text FILE into the sources and describe it: the source, its text copy and its SHA-256.
+
+    Run from the checkout. Then quote it with `nkd quote SOURCE "words"` and check the
+    whole graph with `nkd validate`.
+    """
+    from .sources import add_source
+
+    settings = resolve_settings(options)
+    added = add_source(file, title=title, url=url, publisher=publisher, author=author, published=published,
+                       language=language, graph_path=graph_path, sources_dir=sources_dir,
+                       base=settings.public_base)
+    click.echo(added.turtle, nl=False)
+    click.echo(f"nkd: added <{added.iri}>: text in {added.text_path}, description appended to {added.graph_path}\n"
+               f'Next: nkd quote {added.iri.rsplit("/", 1)[-1]} "the words of a fact"', err=True)
+
+
+@cli.command("quote")
+@click.argument("source")
+@click.argument("words")
+@click.option("--occurrence", default=1, show_default=True, type=click.IntRange(min=1), metavar="N",
+              help="Which occurrence to name when the words occur more than once.")
+@click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False),
+              help="Find SOURCE in these RDF files instead of the shipped graph.")
+@click.option("--sources", "sources_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Read the source texts from DIR instead of the shipped graph/sources/.")
+@settings_options(("public_base",))
+def quote_command(source: str, words: str, occurrence: int, data: tuple[str, ...], sources_dir: str | None,
+                  **options: Any) -> None:
+    """Print the W3C TextQuoteSelector that quotes WORDS from SOURCE, for an annotation.
+
+    SOURCE is the source's IRI, src:SLUG or SLUG. The selector gets oa:prefix and oa:suffix
+    when the words occur more than once. Exit codes: 0 found, 1 the words do not occur
+    (the nearest passages are listed), 2 an unknown source or unreadable text.
+    """
+    from .data import sources_dir as shipped_sources_dir
+    from .errors import QuoteNotFound
+    from .sources import quote, text_copy_of
+    from .validation import default_data_files
+
+    settings = resolve_settings(options)
+    iri, copy = text_copy_of(source, list(data) or default_data_files(), settings.public_base)
+    try:
+        found = quote(iri, copy, words, sources_dir or shipped_sources_dir(), occurrence)
+    except QuoteNotFound as err:
+        click.echo(f"nkd: {err.message}; the nearest passages:", err=True)
+        for passage in err.passages:
+            click.echo(f"  line {passage.line}: {passage.text}", err=True)
+        sys.exit(EXIT_FAILED)
+    where = f"# line {found.line} of {found.text_path.name}"
+    if len(found.lines) > 1:
+        where += (f"; the words alone occur {len(found.lines)} times (lines {', '.join(map(str, found.lines))}), "
+                  f"so oa:prefix and oa:suffix name occurrence {occurrence}")
+    click.echo(f"{where}\n{found.turtle()}")
 
 
 # Below this much input a load takes about a second: no bar, unless asked for.
@@ -342,6 +427,14 @@ def push(files: tuple[str, ...], gsp_url: str, timeout_s: float, **options: Any)
 
     uploads = push_graphs(gsp_url, sources, timeout_s, on_upload=report)
     click.echo(f"nkd: pushed {len(uploads)} graph(s), {sum(u.triples for u in uploads):,} triples", err=True)
+
+
+def _figures(engine: Any, settings: Settings, table: Any) -> dict[str, str]:
+    """The figure each IRI of a result table states, in its source's words, for the table to show."""
+    from .linked_data import LinkedData
+
+    iris = [term.value for row in table.rows for term in row if term is not None and term.kind == "iri"]
+    return LinkedData(engine, settings).figures(iris) if iris else {}
 
 
 def _read_query_arg(value: str) -> str:

@@ -146,17 +146,18 @@ def _headline(view: Triples, subject: Term, d: Description, base: str,
     source_values = [s for s, _ in sources]
     if d.has_type(QB_OBSERVATION):
         value = view.first(subject, SDMX_MEASURE + "obsValue")
-        if value is None:
-            return None, set()
-        qualifier = view.first(subject, _n(base, "qualifier"))
         stated = view.first(subject, _n(base, "statedAs"))
+        if value is None and stated is None:
+            return None, set()
+        # A figure with no number ("the majority") has its hedge as a proportion.
+        qualifier = view.first(subject, _n(base, "qualifier")) or view.first(subject, _n(base, "proportion"))
         upper = view.first(subject, _n(base, "upperBound"))
         try:
-            words = figure_words(float(value.value), qualifier.value if qualifier else None,
+            words = figure_words(value.value if value else None, qualifier.value if qualifier else None,
                                  stated_as=stated.value if stated else None,
-                                 upper_bound=float(upper.value) if upper else None)
-        except ValueError:
-            words = value.value
+                                 upper_bound=upper.value if upper else None)
+        except ArithmeticError:  # a malformed number in the data: shown as it is written
+            words = value.value if value else ""
         unit = view.first(subject, SDMX_ATTRIBUTE + "unitMeasure")
         text = f"{words} {view.label(unit)}" if unit is not None else words
         facts = [("period", _values(view, subject, SDMX_DIMENSION + "refPeriod")),
@@ -240,14 +241,15 @@ def _conflicts(ld: LinkedData, view: Triples, subject: Term, base: str) -> list[
         mine = [r for r in rows if r["o"] == other]
         row = mine[0] if mine else {}
         figure = None
-        if "value" in row:
+        if "value" in row or "statedAs" in row:
             try:
-                figure = figure_words(float(row["value"].value), row["qualifier"].value if "qualifier" in row else None,
+                figure = figure_words(row["value"].value if "value" in row else None,
+                                      row["qualifier"].value if "qualifier" in row else None,
                                       stated_as=row["statedAs"].value if "statedAs" in row else None,
-                                      upper_bound=float(row["upper"].value) if "upper" in row else None)
-                figure += f" {row['unit'].value}" if "unit" in row else ""
-            except ValueError:
+                                      upper_bound=row["upper"].value if "upper" in row else None)
+            except ArithmeticError:  # a malformed number in the data: shown as it is written
                 figure = row["value"].value
+            figure += f" {row['unit'].value}" if "unit" in row else ""
         reasons = [("on this figure", note) for note in own_notes]
         reasons += [("on the other figure", note) for note in dict.fromkeys(r["note"].value for r in mine if "note" in r)]
         out.append(Conflict(view.value(other), figure, row["sourceLabel"].value if "sourceLabel" in row else None,

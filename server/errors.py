@@ -241,3 +241,18 @@ class InputError(NkdError):
         self.path = path
         self.line = line
         self.column = column
+
+
+class QuoteNotFound(NkdError):
+    """Words that do not occur in a source's text (the CLI's exit code 1, like grep's).
+
+    ``passages`` holds the nearest passages of the text, so the message can show them.
+    """
+
+    status = 404
+    title = "Quote not found"
+    hint = "Copy the words verbatim from the text (curly quotes, no-break spaces and all)."
+
+    def __init__(self, message: str, *, passages: list | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.passages = list(passages or [])

@@ -24,10 +24,10 @@ from typing import Any, Callable, Iterable, Sequence
 import pyoxigraph as ox
 
 from .errors import NotAcceptable, NotFound
-from .figures import figure_words, format_number, is_hedged
+from .figures import figure_words, figure_words_of, figures_query, format_number, is_hedged
+from .http_cache import DataVersion
 from .source_texts import passage_href
 from .timeline import date_span, date_words
-from .http_cache import DataVersion
 from .negotiation import DATASET_FORMATS, GRAPH_FORMATS, JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from .settings import Settings
 from .sparql import Term, check_query
@@ -336,6 +336,7 @@ class Description:
     sources: list[Value]
     conflicts: list[Value]
     view: Triples
+    figure: str | None = None  # the figure it states, in its source's words ("less than 35,000")
 
     def has_type(self, iri: str) -> bool:
         """True if the resource is an instance of ``iri``."""
@@ -420,7 +421,19 @@ class LinkedData:
         conflicts = [view.value(c) for c in view.objects(subject, nkd_term(self.base, "conflictsWith"))]
         return Description(iri=iri, label=view.label(subject), types=types, properties=own,
                            incoming=view.incoming(subject), quotes=quotes, sources=sources,
-                           conflicts=conflicts, view=view)
+                           conflicts=conflicts, view=view, figure=self.figures([iri]).get(iri))
+
+    def figures(self, iris: Sequence[str]) -> dict[str, str]:
+        """The figure each of ``iris`` states, in its source's words (:func:`figure_words`), for those that state one."""
+        iris = [iri for iri in dict.fromkeys(iris) if re.fullmatch(r"[^\s<>\"{}|^`\\]+", iri)][:1000]
+        if not iris:
+            return {}
+        words: dict[str, str] = {}
+        for row in self._rows(figures_query(iris)):
+            iri = row["s"].value
+            if iri not in words:
+                words[iri] = figure_words_of({k: t.value for k, t in row.items()})
+        return words
 
     def graph_triples(self, graph_iri: str) -> list[tuple[Term, Term, Term]]:
         """The triples of a named graph of the store (a file of the dataset); NotFound if empty."""
@@ -469,18 +482,18 @@ class LinkedData:
         """The observations of a ``qb:DataSet`` with period, value, unit, qualifier, sources and quotes."""
         ds = iri_ref(dataset_iri)
         p = _prologue(self.base)
-        rows = self._rows(f"""{p}SELECT ?obs ?label ?value ?period ?periodLabel ?begin ?end ?unit ?unitLabel
-       ?qualifier ?qualifierLabel ?statedAs ?upper ?comment WHERE {{
-  ?obs qb:dataSet {ds} ; sdmx-measure:obsValue ?value .
+        rows = self._rows(f"""{p}SELECT ?obs ?label ?value ?statedAs ?upper ?period ?periodLabel ?begin ?end ?unit
+       ?unitLabel ?qualifier ?qualifierLabel ?comment WHERE {{
+  ?obs qb:dataSet {ds} .
+  OPTIONAL {{ ?obs sdmx-measure:obsValue ?value }}
+  OPTIONAL {{ ?obs nkd:statedAs ?statedAs }} OPTIONAL {{ ?obs nkd:upperBound ?upper }}
   OPTIONAL {{ ?obs rdfs:label ?label }}
   OPTIONAL {{ ?obs sdmx-dimension:refPeriod ?period
     OPTIONAL {{ ?period rdfs:label ?periodLabel }}
     OPTIONAL {{ ?period time:hasBeginning/(time:inXSDgYear|time:inXSDgYearMonth|time:inXSDDate|time:inXSDDateTimeStamp|time:inXSDDateTime) ?begin }}
     OPTIONAL {{ ?period time:hasEnd/(time:inXSDgYear|time:inXSDgYearMonth|time:inXSDDate|time:inXSDDateTimeStamp|time:inXSDDateTime) ?end }} }}
   OPTIONAL {{ ?obs sdmx-attribute:unitMeasure ?unit OPTIONAL {{ ?unit rdfs:label ?unitLabel }} }}
-  OPTIONAL {{ ?obs nkd:qualifier ?qualifier OPTIONAL {{ ?qualifier rdfs:label ?qualifierLabel }} }}
-  OPTIONAL {{ ?obs nkd:statedAs ?statedAs }}
-  OPTIONAL {{ ?obs nkd:upperBound ?upper }}
+  OPTIONAL {{ ?obs nkd:qualifier|nkd:proportion ?qualifier OPTIONAL {{ ?qualifier rdfs:label ?qualifierLabel }} }}
   OPTIONAL {{ ?obs rdfs:comment ?comment }}
 }}""", self.settings.max_html_rows * 4)
         evidence = self._rows(f"""{p}SELECT ?obs ?source ?sourceLabel ?exact ?copy WHERE {{
@@ -494,12 +507,12 @@ class LinkedData:
         conflicts = self._rows(f"""{p}SELECT ?obs ?other ?otherLabel WHERE {{
   ?obs qb:dataSet {ds} ; nkd:conflictsWith ?other . OPTIONAL {{ ?other rdfs:label ?otherLabel }}
 }}""", self.settings.max_html_rows * 4)
-        # The dataset's dimensions other than time and source tell its series apart
+        # The dataset's dimensions other than time, source and the words tell its series apart
         # (what is counted, of whom, where): one chart per series.
         dimensions = self._rows(f"""{p}SELECT ?obs ?order ?value (SAMPLE(?l) AS ?label) WHERE {{
   {ds} qb:structure/qb:component ?component . ?component qb:dimension ?dim .
   OPTIONAL {{ ?component qb:order ?order }}
-  FILTER(?dim NOT IN (sdmx-dimension:refPeriod, prov:wasDerivedFrom, nkd:source))
+  FILTER(?dim NOT IN (sdmx-dimension:refPeriod, prov:wasDerivedFrom, nkd:source, nkd:statedAs))
   ?obs qb:dataSet {ds} ; ?dim ?value . OPTIONAL {{ ?value rdfs:label ?l }}
 }} GROUP BY ?obs ?order ?dim ?value ORDER BY ?obs ?order ?dim""", self.settings.max_html_rows * 8)
         return _observations(rows, evidence, conflicts, dimensions, self.base)
@@ -683,7 +696,7 @@ class Observation:
     iri: str
     href: str | None
     label: str | None
-    value: float
+    value: float | None  # None for a share stated only in words ("the majority")
     value_text: str
     period: Term | None
     period_label: str
@@ -716,9 +729,11 @@ def _observations(rows: list[dict[str, Term]], evidence: list[dict[str, Term]],
         if iri in found:
             continue
         try:
-            value = float(row["value"].value)
+            value = float(row["value"].value) if "value" in row else None
         except ValueError:
             continue
+        if value is None and "statedAs" not in row:
+            continue  # neither a number nor words: nothing to show
         period = row.get("period")
         end = year_position(row.get("end"))
         begin = year_position(row.get("begin"))
@@ -727,7 +742,7 @@ def _observations(rows: list[dict[str, Term]], evidence: list[dict[str, Term]],
         found[iri] = Observation(
             iri=iri, href=local_path(base, iri) or iri,
             label=row["label"].value if "label" in row else None,
-            value=value, value_text=format_number(value), period=period,
+            value=value, value_text=format_number(value) if value is not None else "", period=period,
             period_label=(row["periodLabel"].value if "periodLabel" in row
                           else date_words(period) if period is not None else "—"),
             x=x, x_from=begin if end is not None and begin is not None else None,
@@ -737,7 +752,8 @@ def _observations(rows: list[dict[str, Term]], evidence: list[dict[str, Term]],
             hedged=is_hedged(qualifier.value if qualifier is not None else None),
             words=figure_words(value, qualifier.value if qualifier is not None else None,
                                stated_as=row["statedAs"].value if "statedAs" in row else None,
-                               upper_bound=_float(row.get("upper"))),
+                               upper_bound=row["upper"].value if "upper" in row else None,
+                               unit=row["unit"].value if "unit" in row else None),
             comment=row["comment"].value if "comment" in row else None,
         )
     for row in evidence:
@@ -762,13 +778,6 @@ def _observations(rows: list[dict[str, Term]], evidence: list[dict[str, Term]],
             if not any(c.term == other.term for c in obs.conflicts):
                 obs.conflicts.append(other)
     return sorted(found.values(), key=lambda o: (o.x is None, o.x or 0, o.iri))
-
-
-def _float(term: Term | None) -> float | None:
-    try:
-        return float(term.value) if term is not None else None
-    except ValueError:
-        return None
 
 
 # --------------------------------------------------------------------------- VoID

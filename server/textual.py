@@ -22,11 +22,23 @@ def term_text(term: Term | None) -> str:
     return term.value
 
 
-def render_table(table: Table) -> str:
-    """A SELECT result as an aligned text table, or an ASK result as yes/no."""
+def render_table(table: Table, figures: dict[str, str] | None = None) -> str:
+    """A SELECT result as an aligned text table, or an ASK result as yes/no.
+
+    ``figures`` maps IRIs to the figure they state in their source's words (from
+    :func:`server.figures.figure_words`): such an IRI is shown with it, ``<…/obs> (less than 35,000)``.
+    """
     if table.boolean is not None:
         return ("yes" if table.boolean else "no") + "\n"
-    cells = [[term_text(t).replace("\n", " ") for t in row] for row in table.rows]
+    figures = figures or {}
+
+    def cell(term: Term | None) -> str:
+        text = term_text(term).replace("\n", " ")
+        if term is not None and term.kind == "iri" and term.value in figures:
+            text += f" ({figures[term.value]})"
+        return text
+
+    cells = [[cell(t) for t in row] for row in table.rows]
     widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(table.variables)]
     def line(values: list[str]) -> str:
         return "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()

@@ -1,4 +1,5 @@
-"""Validating RDF files against the SHACL shapes: load, run pySHACL, return a typed report.
+"""Validating RDF files against the SHACL shapes and the source texts: load, run pySHACL and
+the provenance checks (:mod:`server.provenance`), return one typed report.
 
 The data graph is the union of the given files (by default the shipped ``graph/``)
 and the shipped ontology, so that ``sh:targetClass`` reaches instances of subclasses
@@ -10,6 +11,9 @@ validates is a file the server loads, and a syntax error names the file, line an
 column. pySHACL runs on rdflib's in-memory graph of the triples, with its SPARQL
 queries answered by a pyoxigraph copy (:class:`_DataGraph`): much faster than either
 alone (measured: see README, "Validation (CI)").
+
+The provenance checks run on the same data (the pyoxigraph copy) and their findings join
+pySHACL's report graph as sh:ValidationResults, so every format shows both alike.
 
 Each result carries the file and line where its focus node is described. pyoxigraph
 does not report positions, so the line comes from a second, lazy parse of only the
@@ -28,12 +32,14 @@ from typing import Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD, NamespaceManager
 from rdflib.plugins.parsers.notation3 import RDFSink, SinkParser
 from rdflib.term import Node
 
-from .data import data_root, turtle_files
+from .data import data_root, sources_dir, turtle_files
 from .errors import InputError, NkdError
+from . import provenance
 from .store import parse_error, rdf_format
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -48,6 +54,11 @@ _BASE_PREFIXES = {
     "nkd": "https://w3id.org/nkd/ontology#",
     "nkdsh": "https://w3id.org/nkd/shapes#",
 }
+
+NKDSH = "https://w3id.org/nkd/shapes#"
+# The file and line of a result's focus node, on each sh:ValidationResult (shapes/common.ttl).
+REPORT_FILE = URIRef(NKDSH + "file")
+REPORT_LINE = URIRef(NKDSH + "line")
 
 # Suffixes whose line numbers rdflib's Turtle parser can find (N-Triples is Turtle).
 _TURTLE_SUFFIXES = {".ttl", ".turtle", ".nt"}
@@ -350,15 +361,22 @@ def default_ontology_files() -> list[Path]:
 
 
 def validate(data: Sequence[str | Path] | None = None, shapes: Sequence[str | Path] | None = None,
-             ontology: Sequence[str | Path] | None = None) -> ValidationReport:
-    """Validate RDF files against SHACL shapes.
+             ontology: Sequence[str | Path] | None = None, sources: str | Path | None = None) -> ValidationReport:
+    """Validate RDF files against SHACL shapes, and their provenance against the source texts.
 
     ``data``: files or directories (default: the shipped graph); the ``ontology``
     (default: the shipped one) joins the data graph so that subclass targets work;
-    ``shapes``: shapes files or directories (default: the shipped shapes).
+    ``shapes``: shapes files or directories (default: the shipped shapes); ``sources``:
+    the directory holding the texts of the sources' ``nkd:textCopy`` (default: the
+    shipped ``graph/sources/``), read by the provenance checks (:mod:`server.provenance`),
+    whose results join the SHACL results in one report.
     Raises :class:`InputError` when a file cannot be read or the shapes cannot be used.
     """
     _quiet_rdflib()
+    texts = Path(sources) if sources is not None else sources_dir()
+    if not texts.is_dir():
+        raise InputError(f"{texts}: no such directory", path=str(texts),
+                         hint="Pass --sources DIR, the directory holding the source texts the graph quotes.")
     data_files = load_files(expand_paths(data) if data is not None else default_data_files())
     ontology_paths = expand_paths(ontology) if ontology is not None else default_ontology_files()
     loaded_data = {f.path.resolve() for f in data_files}
@@ -371,14 +389,22 @@ def validate(data: Sequence[str | Path] | None = None, shapes: Sequence[str | Pa
     shapes_graph = _union(shapes_files)
     namespaces = _namespaces(shapes_files + data_files)
     report_graph = _run_pyshacl(data_graph, shapes_graph)
+    _add_findings(report_graph, provenance.check(data_graph.ox_store, texts))
     for prefix, namespace in namespaces.namespaces():
         report_graph.bind(prefix, namespace, override=False)
     locator = _Locator(data_graph, namespaces)
-    results = sorted(
-        (_result(report_graph, node, shapes_graph, locator) for node in report_graph.objects(None, SH.result)),
-        key=lambda r: (r.file is None, r.file or "", r.line or 0, SEVERITIES.index(r.severity),
-                       r.focus_node_name, r.source_shape_name, r.result_path or "", r.value or ""),
-    )
+    results = []
+    for node in list(report_graph.objects(None, SH.result)):
+        result = _result(report_graph, node, shapes_graph, locator)
+        results.append(result)
+        # Where the focus node is described, in the report graph too (SHACL allows results
+        # to carry more than its own properties): RDF tools get what the other formats show.
+        if result.file:
+            report_graph.add((node, REPORT_FILE, Literal(result.file)))
+        if result.line:
+            report_graph.add((node, REPORT_LINE, Literal(result.line)))
+    results.sort(key=lambda r: (r.file is None, r.file or "", r.line or 0, SEVERITIES.index(r.severity),
+                                r.focus_node_name, r.source_shape_name, r.result_path or "", r.value or ""))
     return ValidationReport(
         results=results,
         graph=report_graph,
@@ -495,6 +521,40 @@ def _run_pyshacl(data_graph: Graph, shapes_graph: Graph) -> Graph:
         raise InputError(f"validation could not run: {getattr(report_graph, 'message', report_graph)}",
                          hint="A shape could not be evaluated; fix the shape named in the message.")
     return report_graph
+
+
+
+
+def _add_findings(report: Graph, findings: Sequence[provenance.Finding]) -> None:
+    """Add the provenance findings to the SHACL report graph as sh:ValidationResults.
+
+    Each names its check as the source shape and an nkd constraint component
+    (``nkdsh:QuoteInSourceComponent``…), declared in shapes/provenance.ttl; the report
+    then reads as one, whichever engine found a result.
+    """
+    if not findings:
+        return
+    terms = _Terms()
+    root = next(iter(report.subjects(RDF.type, SH.ValidationReport)))
+    report.set((root, SH.conforms, Literal(False)))
+    for finding in findings:
+        node = BNode()
+        report.add((root, SH.result, node))
+        report.add((node, RDF.type, SH.ValidationResult))
+        report.add((node, SH.focusNode, terms(finding.focus)))
+        report.add((node, SH.resultSeverity, SH.Violation))
+        report.add((node, SH.sourceShape, URIRef(NKDSH + finding.shape)))
+        report.add((node, SH.sourceConstraintComponent, URIRef(NKDSH + finding.component)))
+        report.add((node, SH.resultMessage, Literal(finding.message, lang="en")))
+        if finding.value is not None:
+            report.add((node, SH.value, terms(finding.value)))
+        if len(finding.path) == 1:
+            report.add((node, SH.resultPath, URIRef(finding.path[0])))
+        elif finding.path:
+            steps = [URIRef(step) for step in finding.path]
+            head = BNode()
+            report.add((node, SH.resultPath, head))
+            Collection(report, head, steps)
 
 
 class _Locator:

@@ -101,6 +101,18 @@ def run_nkd(*args: str, env: dict[str, str] | None = None, input: str | None = N
                           capture_output=True, text=True, input=input, timeout=timeout_s)
 
 
+def copy_graph(root: Path) -> Path:
+    """A copy of the shipped graph/ (its Turtle and source texts, not its queries) under ``root``.
+
+    For tests that change the graph or add to it: `nkd validate graph --sources graph/sources`
+    run from ``root`` checks the copy as it checks the shipped graph.
+    """
+    from server.data import data_root
+
+    shutil.copytree(data_root() / "graph", root / "graph", ignore=shutil.ignore_patterns("queries"))
+    return root
+
+
 def answer_again(server: Server, patience_s: float = 60.0) -> requests.Response:
     """``ASK { ?s ?p ?o }`` until it gets a 200 or the patience runs out; the last answer.
 

@@ -143,3 +143,11 @@ def test_help_lists_every_format():
     result = run_nkd("query", "--help", timeout_s=60)
     for fmt in ("table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml", "nquads", "trig"):
         assert fmt in result.stdout
+
+
+@pytest.mark.parametrize("words", ["less than 35,000", "some 225", "An additional thousand or two"])
+def test_table_shows_a_figure_in_its_words_beside_its_iri(words):
+    """On the shipped graph: an observation in a result reads with its figure as the source words it."""
+    result = run_nkd("query", f'SELECT ?obs WHERE {{ ?obs <https://w3id.org/nkd/ontology#statedAs> "{words}" }}')
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[2].endswith(f"> ({words})")

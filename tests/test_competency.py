@@ -295,13 +295,16 @@ def test_cq22_the_two_sailors(store):
     assert ask(store, PREFIXES + "ASK { ?k nkd:victimCount 16 ; nkd:certainty nkd:Alleged }")
 
 
-def test_conflicts_query_finds_exactly_the_asserted_conflicts(store):
+def test_conflicts_query_finds_both_kinds_and_every_asserted_conflict(store):
     rows = run_query_file(store, "conflicts")
-    found = {(row["figure"], row["otherFigure"]) for row in rows}
-    assert len(found) == 2
+    found = {(row["inWords"], row["otherInWords"]): row for row in rows}
+    assert set(found) == {("an estimated 31,000", "some 33,523"), ("an estimated 31,000", "some 35,000"),
+                          ("some 35,000", "some 33,523")}
     assert all(row["asserted"] for row in rows)
-    assert all("31,000" in figure for figure, _ in found)
-    assert {other.split(" ")[1] for _, other in found} == {"33,523", "35,000"}
+    # Across sources, found from the data alone; and within the blog post.
+    assert found[("an estimated 31,000", "some 33,523")]["reason"] == "a longer period has a smaller count"
+    assert not found[("an estimated 31,000", "some 35,000")]["sameSource"]
+    assert found[("some 35,000", "some 33,523")]["sameSource"] is True
     # Every asserted conflict is found by the query (one row per pair) and is symmetric.
     asserted = select(store, PREFIXES + "SELECT ?a ?b WHERE { ?a nkd:conflictsWith ?b }")
     assert len(asserted) == 2 * len(found)

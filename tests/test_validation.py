@@ -203,7 +203,7 @@ def test_each_result_names_the_line_where_its_focus_node_is_described():
         ("place:unlabelled-fixture", LINES, 13),            # subject alone on its line
         ("place:french-fixture", LINES, 19),                # after a long string and a comment
         ("ann:untyped-target-fixture/oa:hasTarget", LINES, 22),  # a blank node: its enclosing subject
-        ("place:seoul-fixture", BASE, 50),                  # first described in base.ttl
+        ("place:seoul-fixture", BASE, 60),                  # first described in base.ttl
     }
 
 
