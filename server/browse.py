@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import NotFound
-from .figures import figure_words
+from .figures import figure_words, with_unit
 from .linked_data import LinkedData, Triples, Value, iri_ref, local_path, row_value, sparql_string
 from .timeline import Timeline, build_timeline, date_words
 
@@ -123,10 +123,10 @@ def _detail(row: dict[str, Any]) -> str:
                                  stated_as=row["statedAs"].value if "statedAs" in row else None)
         except ArithmeticError:  # a malformed number in the data: shown as it is written
             return row["value"].value
-        unit = f" {row['unitLabel'].value}" if "unitLabel" in row else ""
+        words = with_unit(words, row["unitLabel"].value if "unitLabel" in row else None)
         period = row.get("period")
         when = date_words(period) if period is not None and period.kind == "literal" else (period.value if period else "")
-        return f"{words}{unit}" + (f", {when}" if when else "")
+        return words + (f", {when}" if when else "")
     if "date" in row:
         return date_words(row["date"])
     return ""

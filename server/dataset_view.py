@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from .charts import Bar, Chart, Point, bar_chart_svg, time_series_svg
+from .figures import with_unit
 
 
 @dataclass
@@ -46,8 +47,11 @@ def _is_span(obs: Any) -> bool:
 def dataset_view(observations: Sequence[Any], title: str) -> DatasetView:
     """Choose a chart or a figure for every observation of a dataset (see the module's doc)."""
     series: dict[tuple, list[Any]] = {}
+    # A figure with no number ("the majority") has no place on an axis: it is shown in words.
+    wordless = [_figure(obs) for obs in observations if obs.value is None]
     for obs in observations:
-        series.setdefault((*obs.series, obs.unit, _is_span(obs)), []).append(obs)
+        if obs.value is not None:
+            series.setdefault((*obs.series, obs.unit, _is_span(obs)), []).append(obs)
     charts: list[Chart] = []
     rest: list[Any] = []
     for key, members in series.items():
@@ -59,7 +63,7 @@ def dataset_view(observations: Sequence[Any], title: str) -> DatasetView:
     by_period: dict[tuple[str, str], list[Any]] = {}
     for obs in rest:
         by_period.setdefault((obs.unit, obs.period_label), []).append(obs)
-    figures: list[Figure] = []
+    figures: list[Figure] = wordless
     for (unit, period), members in by_period.items():
         if len(members) > 1:
             charts.append(_bars(members, unit, period, title, f"chart-{len(charts) + 1}"))
@@ -75,7 +79,7 @@ def _source_labels(obs: Any) -> list[str]:
 def _time_series(key: tuple, members: list[Any], title: str, chart_id: str) -> Chart:
     *dims, unit, span = key
     points = [Point(x=o.x, y=o.value, series=source, text=o.words, hedged=o.hedged, x_from=o.x_from,
-                    title=f"{o.words} {o.unit}, {o.period_label} ({source})")
+                    title=f"{with_unit(o.words, o.unit)}, {o.period_label} ({source})")
               for o in members for source in _source_labels(o)]
     # Dimensions come in qb:order (area, population, variable…); the most specific reads best first.
     name = " · ".join(reversed(dims)) or title
@@ -94,14 +98,14 @@ def _bars(members: list[Any], unit: str, period: str, title: str, chart_id: str)
         parts = [obs.series[i] for i in reversed(differing) if i < len(obs.series)]
         label = " · ".join(parts) or ", ".join(_source_labels(obs))
         bars.append(Bar(label=label, value=obs.value, text=obs.words, hedged=obs.hedged,
-                        title=f"{label}: {obs.words} {obs.unit}, {obs.period_label} ({', '.join(_source_labels(obs))})"))
+                        title=f"{label}: {with_unit(obs.words, obs.unit)}, {obs.period_label} ({', '.join(_source_labels(obs))})"))
     name = " · ".join(reversed(common)) or title
     return bar_chart_svg(bars, title=f"{name}, {period}", y_label=unit.capitalize() if unit else "Value",
                          chart_id=chart_id)
 
 
 def _figure(obs: Any) -> Figure:
-    return Figure(words=obs.words, unit=obs.unit, label=obs.label or obs.words, period_label=obs.period_label,
+    return Figure(words=with_unit(obs.words, obs.unit), unit=obs.unit, label=obs.label or obs.words, period_label=obs.period_label,
                   what=" · ".join(reversed(obs.series)), hedged=obs.hedged, href=obs.href, sources=list(obs.sources))
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .figures import figure_words, format_number
+from .figures import figure_words, format_number, with_unit
 from .linked_data import (DCTERMS, LABELS, OA, PROV, QB, RDF_TYPE, RDFS, SDMX_ATTRIBUTE, SDMX_DIMENSION,
                           SDMX_MEASURE, Description, LinkedData, Triples, Value, iri_ref, local_path, nkd_term)
 from .source_texts import passage_href, text_page
@@ -159,7 +159,7 @@ def _headline(view: Triples, subject: Term, d: Description, base: str,
         except ArithmeticError:  # a malformed number in the data: shown as it is written
             words = value.value if value else ""
         unit = view.first(subject, SDMX_ATTRIBUTE + "unitMeasure")
-        text = f"{words} {view.label(unit)}" if unit is not None else words
+        text = with_unit(words, view.label(unit) if unit is not None else None)
         facts = [("period", _values(view, subject, SDMX_DIMENSION + "refPeriod")),
                  ("area", _values(view, subject, SDMX_DIMENSION + "refArea")),
                  ("what", _values(view, subject, _n(base, "variable"))),
@@ -249,7 +249,7 @@ def _conflicts(ld: LinkedData, view: Triples, subject: Term, base: str) -> list[
                                       upper_bound=row["upper"].value if "upper" in row else None)
             except ArithmeticError:  # a malformed number in the data: shown as it is written
                 figure = row["value"].value
-            figure += f" {row['unit'].value}" if "unit" in row else ""
+            figure = with_unit(figure, row["unit"].value if "unit" in row else None)
         reasons = [("on this figure", note) for note in own_notes]
         reasons += [("on the other figure", note) for note in dict.fromkeys(r["note"].value for r in mine if "note" in r)]
         out.append(Conflict(view.value(other), figure, row["sourceLabel"].value if "sourceLabel" in row else None,

@@ -302,6 +302,20 @@ def figure_words(value: float | int | Decimal | str | None = None, qualifier: st
     return f"{words} {number(value)}".strip()
 
 
+def with_unit(words: str, unit_label: str | None) -> str:
+    """``words`` followed by the unit's label, unless the words already carry their unit.
+
+    A source's words name their unit themselves ("10 individuals", "23%", "about $500",
+    "less than 3 percent") or need none ("about a dozen", "all", "the majority"): a label
+    after them would say it twice ("23% percent"). Only a bare number ("1,047", "some
+    225") takes the label: "1,047 persons".
+    """
+    words = words.strip()
+    if not unit_label or not words or not words[-1].isdigit() or any(sign in words for sign in "%$€£"):
+        return words
+    return f"{words} {unit_label}"
+
+
 def figures_query(iris: list[str]) -> str:
     """A SPARQL SELECT of what :func:`figure_words` needs for each of ``iris`` that states a
     figure: ``?s ?words ?value ?qualifier ?upper ?unit ?proportion`` (IRIs as results give them)."""
@@ -323,4 +337,5 @@ def figure_words_of(row: dict[str, str | None]) -> str:
 
 
 __all__ = ["Figure", "FigureError", "HEDGE_PHRASES", "QUALIFIER_WORDS", "STATED_PROPERTIES", "figure_words",
-           "figure_words_of", "figures_query", "format_number", "is_hedged", "qualifier_name", "read_figure"]
+           "figure_words_of", "figures_query", "format_number", "is_hedged", "qualifier_name", "read_figure",
+           "with_unit"]

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from server.conflicts import Bounds, Figure, ValueRange, candidate_pairs, disagreement, rounding_unit, value_range
-from server.figures import FigureError, figure_words, read_figure
+from server.figures import FigureError, figure_words, read_figure, with_unit
 
 
 @pytest.mark.parametrize(("words", "qualifier", "value", "upper", "percent"), [
@@ -125,3 +125,17 @@ def test_only_figures_whose_periods_meet_are_compared():
     big_year = _figure("year-big", Bounds(10, 10, 11, 11), 400_000, period="year-10")
     reasons = [disagreement(a, b) for a, b in candidate_pairs(years + [total, big_year])]
     assert sum(1 for r in reasons if r and "contains" in r) == 1
+
+
+@pytest.mark.parametrize("words, unit, shown", [
+    ("1,047", "persons", "1,047 persons"),
+    ("some 225", "persons", "some 225 persons"),
+    ("10 individuals", "persons", "10 individuals"),  # regression: "10 individuals persons"
+    ("23%", "percent", "23%"),  # regression: "23% percent"
+    ("about $500", "US dollars", "about $500"),
+    ("about a dozen", "persons", "about a dozen"),
+    ("all", "percent", "all"),
+    ("1,047", None, "1,047"),
+])
+def test_a_figure_takes_its_units_label_only_when_its_words_lack_one(words, unit, shown):
+    assert with_unit(words, unit) == shown

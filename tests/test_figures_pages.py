@@ -39,13 +39,13 @@ def test_dataset_tables_show_each_hedge_as_the_source_words_it(server, page):
 
 def test_chart_tooltips_give_the_words(server, page):
     page.goto(server.url + "/id/dataset/cohort-2023")
-    titles = page.locator("figure.chart svg g.point title").all_text_contents()
-    assert any(title.startswith("around 80%, 2023") for title in titles), titles
-    assert any(title.startswith("just over 21%, 2023") for title in titles), titles
-    page.goto(server.url + "/id/dataset/returns-to-north")
-    titles = page.locator("figure.chart svg g.point title").all_text_contents()
-    assert any(title.startswith("less than 3 percent") for title in titles), titles
-    assert any(title.startswith("about a dozen") for title in titles), titles
+    titles = page.locator("figure.chart svg title").all_text_contents()
+    assert any("around 80%, 2023" in title for title in titles), titles
+    assert any("just over 21%, 2023" in title for title in titles), titles
+    assert not any("% percent" in title or "individuals persons" in title for title in titles), titles
+    page.goto(server.url + "/id/dataset/returns-to-north")  # figures of their own, not on a chart
+    figures = page.locator("ul.single-figures .figure-words").all_inner_texts()
+    assert {"less than 3 percent", "about a dozen"} <= set(figures), figures
 
 
 def test_a_share_in_words_shows_its_words_and_no_number(server, page):
@@ -55,9 +55,9 @@ def test_a_share_in_words_shows_its_words_and_no_number(server, page):
 
 def test_entity_pages_and_search_results_give_the_words(server, page):
     page.goto(server.url + "/id/observation/resettled-two-and-a-half-decades-response")
-    assert page.locator("p.figure strong").inner_text() == "less than 35,000"
+    assert page.locator("section.main-fact .headline-text").inner_text() in ("less than 35,000", "less than 35,000 persons")
     page.goto(server.url + "/id/observation/support-recipients-over-550-blog")
-    assert page.locator("p.figure strong").inner_text() == "over 550"
+    assert page.locator("section.main-fact .headline-text").inner_text().startswith("over 550")
     page.goto(server.url + "/search?q=additional%20support")
-    figures = page.locator("ul.hits span.figure").all_inner_texts()
+    figures = page.locator("ol.hits span.figure").all_inner_texts()
     assert {"over 550", "some 553"} <= set(figures)

@@ -30,4 +30,6 @@ def search() -> str:
     """Entities and facts whose labels, quotes or notes hold every word asked for, and source texts."""
     text = request.args.get("q", "")
     results = get_index().search(text) if text.strip() else None
-    return render_template("search.html", q=text, results=results)
+    # A fact that states a figure shows it in its source's words beside its name.
+    figures = get_ld().figures([hit.iri for hit in results.hits]) if results is not None else {}
+    return render_template("search.html", q=text, results=results, figures=figures)
