@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from .charts import Bar, Chart, Point, bar_chart_svg, time_series_svg
-from .figures import with_unit
+from .figures import unit_after, with_unit
 
 
 @dataclass
@@ -105,7 +105,7 @@ def _bars(members: list[Any], unit: str, period: str, title: str, chart_id: str)
 
 
 def _figure(obs: Any) -> Figure:
-    return Figure(words=with_unit(obs.words, obs.unit), unit=obs.unit, label=obs.label or obs.words, period_label=obs.period_label,
+    return Figure(words=obs.words, unit=unit_after(obs.words, obs.unit) or "", label=obs.label or obs.words, period_label=obs.period_label,
                   what=" · ".join(reversed(obs.series)), hedged=obs.hedged, href=obs.href, sources=list(obs.sources))
 
 

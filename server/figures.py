@@ -311,9 +311,16 @@ def with_unit(words: str, unit_label: str | None) -> str:
     225") takes the label: "1,047 persons".
     """
     words = words.strip()
+    label = unit_after(words, unit_label)
+    return f"{words} {label}" if label else words
+
+
+def unit_after(words: str, unit_label: str | None) -> str | None:
+    """The unit label to write after ``words`` (None when they carry their unit): see :func:`with_unit`."""
+    words = words.strip()
     if not unit_label or not words or not words[-1].isdigit() or any(sign in words for sign in "%$€£"):
-        return words
-    return f"{words} {unit_label}"
+        return None
+    return unit_label
 
 
 def figures_query(iris: list[str]) -> str:
@@ -338,4 +345,4 @@ def figure_words_of(row: dict[str, str | None]) -> str:
 
 __all__ = ["Figure", "FigureError", "HEDGE_PHRASES", "QUALIFIER_WORDS", "STATED_PROPERTIES", "figure_words",
            "figure_words_of", "figures_query", "format_number", "is_hedged", "qualifier_name", "read_figure",
-           "with_unit"]
+           "unit_after", "with_unit"]
