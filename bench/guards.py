@@ -155,9 +155,9 @@ def verdict(text: str) -> str:
     """What ``check_query`` with the default settings says: answered, or refused by which setting."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))  # the checkout's code, whatever is installed
-    from server.errors import NkdError, PayloadTooLarge, QueryTooComplex
-    from server.guards import check_query
-    from server.settings import load_settings
+    from nkd.errors import NkdError, PayloadTooLarge, QueryTooComplex
+    from nkd.guards import check_query
+    from nkd.settings import load_settings
 
     settings = load_settings(environ={})
     try:

@@ -282,7 +282,7 @@ def log_dir() -> Path:
 
 def nkd_command(*args: str) -> list[str]:
     """``nkd ARGS`` as run from this checkout."""
-    return [sys.executable, "-m", "server", *args]
+    return [sys.executable, "-m", "nkd", *args]
 
 
 NKD_ENV = {"PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}

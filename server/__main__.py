@@ -1,4 +1,4 @@
-"""`python -m server` runs the `nkd` command."""
+"""`python -m nkd` runs the `nkd` command."""
 
 from .cli import main
 

@@ -1,6 +1,6 @@
 """Browsing the graph: what kinds of thing it holds, every item of a kind, every event in time.
 
-Everything here is asked of the engine through SPARQL (:class:`~server.linked_data.LinkedData`
+Everything here is asked of the engine through SPARQL (:class:`~nkd.linked_data.LinkedData`
 ``select`` and ``construct``), so it works over the embedded store and a remote one alike.
 Counts include instances of subclasses (a defector is a person) through the ontology's
 ``rdfs:subClassOf`` triples.

@@ -1,6 +1,6 @@
 """The `nkd` command: a thin shell over the library.
 
-Commands turn :class:`~server.errors.NkdError` into a message and an exit code, never
+Commands turn :class:`~nkd.errors.NkdError` into a message and an exit code, never
 a traceback: 0 success, 1 a failure of the work itself (violations, a refused or
 timed-out query), 2 unusable input (unreadable files, bad options).
 """

@@ -1,6 +1,6 @@
 """How a statistical dataset's page shows its observations: which chart for which figures.
 
-The kind of data decides (see :mod:`server.charts`): a series with figures for more
+The kind of data decides (see :mod:`nkd.charts`): a series with figures for more
 than one period is a time series; figures of one period that differ by what they
 measure (the shares of a cohort, the cuts of a budget) are bars around a zero line; a
 figure alone is shown as a figure in words. Totals over a span of time ("since the

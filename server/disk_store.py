@@ -1,7 +1,7 @@
 """The persistent on-disk store: built once by `nkd load`, opened read-only by `nkd serve --store`.
 
 Building. :func:`build_store` bulk-loads the sources (the shipped graph or any RDF
-files, one named graph per file exactly as :mod:`server.store` names them) into a new
+files, one named graph per file exactly as :mod:`nkd.store` names them) into a new
 directory beside the target, and only when every file has loaded does it swap that
 directory into place. A syntax error, a missing file or an interrupt leaves an existing
 store as it was. ``Store.bulk_load`` is the bulk loader `oxigraph load` uses (sorted

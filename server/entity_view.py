@@ -5,7 +5,7 @@ plus a few labels a page needs and the description does not carry (what else a q
 passage states, the figure and notes of a conflicting observation).
 
 - **The main fact**: for an observation, the figure in its source's own words (see
-  :mod:`server.figures`), its period, area, what it counts, its source and the quote;
+  :mod:`nkd.figures`), its period, area, what it counts, its source and the quote;
   for an event, its kind, when, where and who; for a claim, what is claimed and by whom.
 - **One source line**: ``nkd:source`` and ``prov:wasDerivedFrom`` name the same source,
   so it is said once, with a link to its text with the quoted passages marked.

@@ -1,7 +1,7 @@
 """`nkd push`: load the graph into an external store with the SPARQL 1.1 Graph Store HTTP Protocol.
 
 Each Turtle, N-Triples, RDF/XML or JSON-LD file becomes one named graph, named exactly
-as the embedded store names it (:mod:`server.store`), and is sent with
+as the embedded store names it (:mod:`nkd.store`), and is sent with
 ``PUT ?graph=<iri>`` (GSP §5.3: the graph's content is replaced); N-Quads and TriG
 files are split into their graphs, one PUT each (the default graph with ``?default``).
 Everything is sent as N-Triples, written by pyoxigraph as it parses each file, so a

@@ -3,7 +3,7 @@
 Everything here goes through the query engine's public methods (``triples``,
 ``table``, ``dump``), never the store itself, so it works the same over the embedded
 pyoxigraph store and over a remote SPARQL store behind the same interface. Queries are
-built from IRIs that pyoxigraph has validated and pass :func:`~server.sparql.check_query`
+built from IRIs that pyoxigraph has validated and pass :func:`~nkd.sparql.check_query`
 like any other query.
 
 A description is one CONSTRUCT (:func:`describe_query`): the resource's own triples
@@ -573,7 +573,7 @@ ORDER BY ?s LIMIT 3""")
 
     def void_triples(self) -> list[tuple[Term, Term, Term]]:
         """The VoID description of the dataset (title, licence, sources, endpoint, dumps, counts,
-        partitions), with its DCAT description beside it (see :mod:`server.catalog`)."""
+        partitions), with its DCAT description beside it (see :mod:`nkd.catalog`)."""
         from .catalog import dataset_info, dcat_triples  # it builds on this module
 
         return void_description(self.stats(), self.base) + dcat_triples(self, dataset_info(self))

@@ -3,7 +3,7 @@
 pyoxigraph raises ``SyntaxError`` for a query it cannot parse (``error at L:C:`` and
 what it expected there), ``RuntimeError`` for a function it does not implement and
 for other evaluation failures, ``OSError`` when the store cannot be read. Each becomes
-a typed :class:`~server.errors.NkdError`: :func:`syntax_error` keeps the parser's
+a typed :class:`~nkd.errors.NkdError`: :func:`syntax_error` keeps the parser's
 diagnosis whole and adds nkd's hint; :func:`evaluation_error` names the function the
 engine lacks.
 """

@@ -1,7 +1,7 @@
 """An external SPARQL 1.1 store behind nkd's HTTP interface (`nkd serve --endpoint URL`).
 
-:class:`RemoteEngine` has the public methods of :class:`~server.sparql.EmbeddedEngine`,
-so every view works unchanged. Each query has passed :func:`~server.sparql.check_query`
+:class:`RemoteEngine` has the public methods of :class:`~nkd.sparql.EmbeddedEngine`,
+so every view works unchanged. Each query has passed :func:`~nkd.sparql.check_query`
 before it gets here (no updates, no ``SERVICE``, bounded size and nesting) and is sent
 with the SPARQL 1.1 Protocol (a form POST, §2.1.2), together with the request's
 ``default-graph-uri`` / ``named-graph-uri``.
@@ -9,7 +9,7 @@ with the SPARQL 1.1 Protocol (a form POST, §2.1.2), together with the request's
 **Streaming.** The store is asked for the format the client wants when it gives that
 format faithfully, and its bytes pass through as they come; otherwise it is asked for
 SPARQL JSON or N-Triples, which a thread parses and serializes in the client's format
-(:mod:`server.remote_results`). Nothing holds a whole result: the query page asks the
+(:mod:`nkd.remote_results`). Nothing holds a whole result: the query page asks the
 store for the rows it shows (a ``LIMIT``), and Linked Data reads only what it keeps.
 
 **The store's state** (:class:`StoreState`): which graphs are nkd's (those ``nkd push``
@@ -19,7 +19,7 @@ its digest makes the ETags, and VoID and dumps follow it. When the store holds o
 graphs too (Virtuoso's own), queries that name no dataset get nkd's graphs as their
 dataset, so answers, pages, VoID and dumps show nkd's data only.
 
-**Failures** are typed (:mod:`server.upstream`): unreachable → 502, too slow (nkd's limit
+**Failures** are typed (:mod:`nkd.upstream`): unreachable → 502, too slow (nkd's limit
 or the store's) → 504, refused → 400, failed → 500, with the store's own message. A
 result the store capped (Virtuoso's ``ResultSetMaxRows``) is an error, never a shorter
 200. A request is sent again only when it provably never left (see :func:`make_pool`).

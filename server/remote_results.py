@@ -134,10 +134,10 @@ def at_most_lines(chunks: Iterator[bytes], cap: int, error: Callable[[], NkdErro
 class RemoteStream(ResultStream):
     """The rest of a store's result, read as the client reads it.
 
-    A :class:`~server.sparql.ResultStream` to the HTTP layer (which streams those), but
+    A :class:`~nkd.sparql.ResultStream` to the HTTP layer (which streams those), but
     with no queue: each piece is read from the store (or a conversion thread) when
     the client asks for the next. A failure past the status line ends the stream with
-    :class:`~server.sparql.ResultCutOff`: the connection is closed without the final
+    :class:`~nkd.sparql.ResultCutOff`: the connection is closed without the final
     chunk, so the client sees an incomplete response, never a well-formed truncated one.
     """
 

@@ -1,14 +1,14 @@
 """Running checked SPARQL queries on an embedded pyoxigraph store, behind the endpoint's guards.
 
-A query passes :func:`~server.guards.check_query` first (no updates, no ``SERVICE``,
+A query passes :func:`~nkd.guards.check_query` first (no updates, no ``SERVICE``,
 no construct past its limit). :class:`EmbeddedEngine` then runs it on a pyoxigraph
 store. pyoxigraph cannot cancel a query, so every query runs on a thread of a
-:class:`~server.runner.QueryRunner`; the caller waits at most ``query_timeout_s`` and
+:class:`~nkd.runner.QueryRunner`; the caller waits at most ``query_timeout_s`` and
 then gets :class:`QueryTimeout`, while the runner reports the overrun so that the
 process hosting it can be replaced (see ``server/web/serve.py``). The query is parsed,
 evaluated and serialized on the same thread: pyoxigraph's result objects crash the
 process when touched from another one. Whatever pyoxigraph raises becomes a typed
-error (:mod:`server.query_errors`).
+error (:mod:`nkd.query_errors`).
 """
 
 from __future__ import annotations
@@ -135,10 +135,10 @@ class Engine(Protocol):
     """What the HTTP layer and the CLI need from a query engine.
 
     :class:`EmbeddedEngine` answers from an in-process pyoxigraph store, and
-    :class:`server.remote.RemoteEngine` from any SPARQL 1.1 store, with the same three
+    :class:`nkd.remote.RemoteEngine` from any SPARQL 1.1 store, with the same three
     methods. Each takes a :class:`Query` that passed :func:`check_query` and a
     :class:`Dataset`, enforces ``settings.query_timeout_s`` and raises only
-    :class:`~server.errors.NkdError` subclasses. An engine may also have
+    :class:`~nkd.errors.NkdError` subclasses. An engine may also have
     ``serialize_stream`` (same arguments as ``serialize``, returning the bytes or, for a
     large result, a :class:`ResultStream`), which ``/sparql`` prefers: a large result
     then starts reaching the client before it is complete.

@@ -26,7 +26,7 @@ def render_table(table: Table, figures: dict[str, str] | None = None) -> str:
     """A SELECT result as an aligned text table, or an ASK result as yes/no.
 
     ``figures`` maps IRIs to the figure they state in their source's words (from
-    :func:`server.figures.figure_words`): such an IRI is shown with it, ``<…/obs> (less than 35,000)``.
+    :func:`nkd.figures.figure_words`): such an IRI is shown with it, ``<…/obs> (less than 35,000)``.
     """
     if table.boolean is not None:
         return ("yes" if table.boolean else "no") + "\n"

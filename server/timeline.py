@@ -88,7 +88,7 @@ def date_span(term: Term | None) -> Span | None:
 def resolve(term: Term | None, view: Any, depth: int = 0) -> Span | None:
     """The :class:`Span` of a date literal or an OWL-Time interval described in ``view``.
 
-    ``view`` is a :class:`~server.linked_data.Triples` holding the interval's triples
+    ``view`` is a :class:`~nkd.linked_data.Triples` holding the interval's triples
     (and those of the intervals it refers to); None when the data does not place it.
     """
     if term is None or depth > 8:

@@ -1,6 +1,6 @@
 """Talking HTTP to an external SPARQL store: connections, credentials, and what its errors mean.
 
-Shared by :mod:`server.remote` (queries) and :mod:`server.gsp` (`nkd push`). Every
+Shared by :mod:`nkd.remote` (queries) and :mod:`nkd.gsp` (`nkd push`). Every
 failure becomes a typed error that says what happened, with the store's own message:
 HTML error pages are reduced to their text, and Virtuoso's ``SPARQL query:`` echo is
 left out. Which error is which:

@@ -1,5 +1,5 @@
 """Validating RDF files against the SHACL shapes and the source texts: load, run pySHACL and
-the provenance checks (:mod:`server.provenance`), return one typed report.
+the provenance checks (:mod:`nkd.provenance`), return one typed report.
 
 The data graph is the union of the given files (by default the shipped ``graph/``)
 and the shipped ontology, so that ``sh:targetClass`` reaches instances of subclasses
@@ -368,7 +368,7 @@ def validate(data: Sequence[str | Path] | None = None, shapes: Sequence[str | Pa
     (default: the shipped one) joins the data graph so that subclass targets work;
     ``shapes``: shapes files or directories (default: the shipped shapes); ``sources``:
     the directory holding the texts of the sources' ``nkd:textCopy`` (default: the
-    shipped ``graph/sources/``), read by the provenance checks (:mod:`server.provenance`),
+    shipped ``graph/sources/``), read by the provenance checks (:mod:`nkd.provenance`),
     whose results join the SHACL results in one report.
     Raises :class:`InputError` when a file cannot be read or the shapes cannot be used.
     """

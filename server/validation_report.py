@@ -1,6 +1,6 @@
 """Renderings of a validation report: text for people, Turtle, JSON, JUnit XML, GitHub annotations.
 
-Each renderer takes a :class:`~server.validation.ValidationReport` and whether
+Each renderer takes a :class:`~nkd.validation.ValidationReport` and whether
 warnings are allowed (which decides pass or fail), and returns the text to write.
 """
 

@@ -1,6 +1,6 @@
 """Shared fixtures: the app and a test client (Flask style), and real servers on loopback.
 
-Servers are started as ``python -m server serve`` from this checkout, so the code under
+Servers are started as ``python -m nkd serve`` from this checkout, so the code under
 test is the code in the working tree, whatever is installed.
 """
 
@@ -72,7 +72,7 @@ def start_server(tmp_dir: Path, *args: str, env: dict[str, str] | None = None,
     port = free_port()
     log_path = tmp_dir / f"server-{port}.log"
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    command = [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
+    command = [sys.executable, "-m", "nkd", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
@@ -95,9 +95,9 @@ def start_server(tmp_dir: Path, *args: str, env: dict[str, str] | None = None,
 
 def run_nkd(*args: str, env: dict[str, str] | None = None, input: str | None = None,
             timeout_s: float = 600.0, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """Run the `nkd` command of this checkout (``python -m server ARGS``) and capture its output."""
+    """Run the `nkd` command of this checkout (``python -m nkd ARGS``) and capture its output."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "server", *args], cwd=cwd, env=full_env,
+    return subprocess.run([sys.executable, "-m", "nkd", *args], cwd=cwd, env=full_env,
                           capture_output=True, text=True, input=input, timeout=timeout_s)
 
 
@@ -107,7 +107,7 @@ def copy_graph(root: Path) -> Path:
     For tests that change the graph or add to it: `nkd validate graph --sources graph/sources`
     run from ``root`` checks the copy as it checks the shipped graph.
     """
-    from server.data import data_root
+    from nkd.data import data_root
 
     shutil.copytree(data_root() / "graph", root / "graph", ignore=shutil.ignore_patterns("queries"))
     return root
@@ -134,7 +134,7 @@ def answer_again(server: Server, patience_s: float = 60.0) -> requests.Response:
 @pytest.fixture(scope="session")
 def settings():
     """Default settings (no environment overrides)."""
-    from server.settings import load_settings
+    from nkd.settings import load_settings
 
     return load_settings(environ={})
 
@@ -142,7 +142,7 @@ def settings():
 @pytest.fixture(scope="session")
 def store(settings):
     """The shipped graph in an in-memory pyoxigraph store (read-only use only)."""
-    from server.store import shipped_store
+    from nkd.store import shipped_store
 
     return shipped_store(settings.public_base)
 
@@ -150,7 +150,7 @@ def store(settings):
 @pytest.fixture(scope="session")
 def app(settings, store):
     """The Flask app over the shipped graph."""
-    from server.web import create_app
+    from nkd.web import create_app
 
     application = create_app(settings, store=store)
     application.config["TESTING"] = True
@@ -417,7 +417,7 @@ def virtuoso_holding(server: VirtuosoServer, files: list[Path]) -> list[str]:
     The test data sets name their graphs apart, so they live side by side in one store,
     and `nkd serve --endpoint … --store-graphs` picks one of them.
     """
-    from server.store import file_sources, shipped_sources
+    from nkd.store import file_sources, shipped_sources
 
     key = (server.http_port, tuple(str(path) for path in files))
     if key not in _PUSHED:

@@ -21,7 +21,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 
-from server.data import turtle_files
+from nkd.data import turtle_files
 
 NKD = Namespace("https://w3id.org/nkd/ontology#")
 SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")

@@ -29,7 +29,7 @@ NKD_BASE = "https://w3id.org/nkd/"
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.data import turtle_files  # noqa: E402 - after the path is set
+from nkd.data import turtle_files  # noqa: E402 - after the path is set
 
 
 def main(out: str) -> None:

@@ -12,8 +12,8 @@ import pytest
 
 from conftest import ROOT
 from graph_queries import PREFIXES, select
-from server.annotated import Quoted, annotate
-from server.source_texts import passage_id
+from nkd.annotated import Quoted, annotate
+from nkd.source_texts import passage_id
 
 BASE = "https://w3id.org/nkd/"
 STEMS = ("000_76ada298a9581b2c", "001_147da7631101f1fd")

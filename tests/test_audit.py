@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 from graph_queries import ID, NKD, PREFIXES, ask, select
-from server.figures import read_figure
+from nkd.figures import read_figure
 
 MONTHS = ("January February March April May June July August September October November "
           "December").split()

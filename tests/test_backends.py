@@ -80,9 +80,9 @@ def backend(request, tmp_path_factory) -> Iterator[Server]:
 @pytest.fixture(scope="module")
 def reference():
     """The embedded engine, in process, over the same files: what every back end must answer."""
-    from server.settings import load_settings
-    from server.sparql import EmbeddedEngine
-    from server.store import memory_store
+    from nkd.settings import load_settings
+    from nkd.sparql import EmbeddedEngine
+    from nkd.store import memory_store
 
     settings = load_settings(environ={})
     return EmbeddedEngine(memory_store(FILES, settings.public_base), settings)
@@ -122,8 +122,8 @@ def _without_bnode_labels(rows: list[dict]) -> list[dict]:
 
 def reference_rows(reference, query: str) -> list[dict]:
     """What the embedded engine answers, in SPARQL JSON rows."""
-    from server.negotiation import JSON as JSON_FORMAT
-    from server.sparql import check_query
+    from nkd.negotiation import JSON as JSON_FORMAT
+    from nkd.sparql import check_query
 
     body = reference.serialize(check_query(query, reference.settings), JSON_FORMAT)
     return _without_bnode_labels(json.loads(body)["results"]["bindings"])
@@ -340,8 +340,8 @@ EXAMPLE_QUERIES = sorted((ROOT / "graph" / "queries").glob("*.rq"))
 
 def answer(server: Server, query: str) -> Any:
     """A query's answer in a form that compares across back ends: a graph, or sorted rows."""
-    from server.settings import load_settings
-    from server.sparql import check_query
+    from nkd.settings import load_settings
+    from nkd.sparql import check_query
 
     if check_query(query, load_settings(environ={})).returns_graph:
         response = sparql(server, query, accept="application/n-triples", method="form")

@@ -9,10 +9,10 @@ import re
 import pytest
 
 from graph_queries import PREFIXES, select
-from server.browse import BROWSE_KINDS
-from server.linked_data import Triples
-from server.sparql import Term
-from server.timeline import date_span, resolve
+from nkd.browse import BROWSE_KINDS
+from nkd.linked_data import Triples
+from nkd.sparql import Term
+from nkd.timeline import date_span, resolve
 
 BASE = "https://w3id.org/nkd/"
 HTML = {"Accept": "text/html"}

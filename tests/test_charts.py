@@ -6,9 +6,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from server.charts import Bar, Point, bar_chart_svg, nice_step, time_series_svg, value_axis
-from server.dataset_view import dataset_view
-from server.sparql import Term
+from nkd.charts import Bar, Point, bar_chart_svg, nice_step, time_series_svg, value_axis
+from nkd.dataset_view import dataset_view
+from nkd.sparql import Term
 
 SVG = "{http://www.w3.org/2000/svg}"
 

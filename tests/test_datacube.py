@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import FIXTURES
-from server.data import turtle_files
+from nkd.data import turtle_files
 
 CUBE = FIXTURES / "datacube"
 CONSTRAINTS = sorted(p for p in CUBE.glob("ic-*.rq") if "instantiation" not in p.name)

@@ -17,8 +17,8 @@ import requests
 from rdflib.compare import isomorphic
 
 from conftest import ROOT, start_server
-from server.sparql import STREAM_BYTES
-from server.web.delivery import MIN_BYTES
+from nkd.sparql import STREAM_BYTES
+from nkd.web.delivery import MIN_BYTES
 
 GZIP = {"Accept-Encoding": "gzip"}
 SELECT_100 = "SELECT * WHERE { ?s ?p ?o } LIMIT 100"

@@ -42,8 +42,8 @@ def assert_same_graphs(got: dict[str, rdflib.Graph], expected: dict[str, rdflib.
 
 
 def test_built_store_has_the_graphs_of_the_memory_store(tmp_path):
-    from server.disk_store import build_store, open_store
-    from server.store import file_sources, memory_store
+    from nkd.disk_store import build_store, open_store
+    from nkd.store import file_sources, memory_store
 
     files = [ACTORS, EVENTS, DATASET]
     build_store(tmp_path / "store", file_sources(files, BASE), BASE)
@@ -75,7 +75,7 @@ def test_failed_load_leaves_the_existing_store_unchanged(tmp_path):
 
 
 def test_load_replaces_the_previous_store(tmp_path):
-    from server.disk_store import open_store
+    from nkd.disk_store import open_store
 
     store = tmp_path / "store"
     assert run_nkd("load", "--store", str(store), str(ACTORS)).returncode == 0
@@ -140,7 +140,7 @@ def test_read_only_store_opens_in_many_processes_at_once(tmp_path):
 
     store = tmp_path / "store"
     assert run_nkd("load", "--store", str(store), str(ACTORS)).returncode == 0
-    script = ("import sys, time; from server.disk_store import open_store; s = open_store(sys.argv[1]); "
+    script = ("import sys, time; from nkd.disk_store import open_store; s = open_store(sys.argv[1]); "
               "print(len(s)); sys.stdout.flush(); time.sleep(2)")
     procs = [subprocess.Popen([sys.executable, "-c", script, str(store)], cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]

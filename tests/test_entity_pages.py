@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from server.figures import figure_words
+from nkd.figures import figure_words
 
 HTML = {"Accept": "text/html"}
 NKD = "https://w3id.org/nkd/ontology#"

@@ -43,7 +43,7 @@ def store_graphs(oxigraph) -> dict[str, rdflib.Graph]:
 
 def memory_graphs(files) -> dict[str, rdflib.Graph]:
     """Every graph of the embedded in-memory store over the same files."""
-    from server.store import memory_store
+    from nkd.store import memory_store
 
     store = memory_store(files, BASE)
     result = {}
@@ -100,21 +100,21 @@ def test_push_rejects_a_url_that_is_not_http():
 
 
 def engine_for(url: str, **changes):
-    from server.remote import RemoteEngine
-    from server.settings import load_settings
+    from nkd.remote import RemoteEngine
+    from nkd.settings import load_settings
 
     return RemoteEngine(url, load_settings(overrides=changes, environ={}))
 
 
 def checked(text: str):
-    from server.settings import load_settings
-    from server.sparql import check_query
+    from nkd.settings import load_settings
+    from nkd.sparql import check_query
 
     return check_query(text, load_settings(environ={}))
 
 
 def test_unreachable_store_is_502():
-    from server.errors import UpstreamError, UpstreamTimeout
+    from nkd.errors import UpstreamError, UpstreamTimeout
 
     engine = engine_for(f"http://127.0.0.1:{free_port()}/query")
     with pytest.raises(UpstreamError) as caught:
@@ -125,7 +125,7 @@ def test_unreachable_store_is_502():
 
 
 def test_store_that_does_not_answer_in_time_is_504(oxigraph):
-    from server.errors import UpstreamTimeout
+    from nkd.errors import UpstreamTimeout
 
     assert run_nkd("push", "--to", oxigraph.store_url).returncode == 0  # the shipped graph
     engine = engine_for(oxigraph.query_url, query_timeout_s=1)
@@ -135,8 +135,8 @@ def test_store_that_does_not_answer_in_time_is_504(oxigraph):
 
 
 def test_result_over_the_size_limit_is_413(oxigraph):
-    from server.errors import PayloadTooLarge
-    from server.negotiation import JSON
+    from nkd.errors import PayloadTooLarge
+    from nkd.negotiation import JSON
 
     assert run_nkd("push", "--to", oxigraph.store_url, str(ACTORS)).returncode == 0
     engine = engine_for(oxigraph.query_url, max_result_bytes=1000)
@@ -145,7 +145,7 @@ def test_result_over_the_size_limit_is_413(oxigraph):
 
 
 def test_engine_recovers_when_the_store_comes_back(oxigraph):
-    from server.errors import UpstreamError
+    from nkd.errors import UpstreamError
 
     assert run_nkd("push", "--to", oxigraph.store_url, str(ACTORS)).returncode == 0
     engine = engine_for(oxigraph.query_url)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from graph_queries import ID, PREFIXES, ask, select
-from server.data import sources_dir
+from nkd.data import sources_dir
 
 # Lines of the blog post's page that state no fact: section headings and page furniture.
 NOT_FACTS = {

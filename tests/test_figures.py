@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from server.conflicts import Bounds, Figure, ValueRange, candidate_pairs, disagreement, rounding_unit, value_range
-from server.figures import FigureError, figure_words, read_figure, with_unit
+from nkd.conflicts import Bounds, Figure, ValueRange, candidate_pairs, disagreement, rounding_unit, value_range
+from nkd.figures import FigureError, figure_words, read_figure, with_unit
 
 
 @pytest.mark.parametrize(("words", "qualifier", "value", "upper", "percent"), [

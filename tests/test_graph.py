@@ -12,7 +12,7 @@ import pytest
 import rdflib
 
 from graph_queries import ID, NKD, PREFIXES, ask, select
-from server.data import turtle_files
+from nkd.data import turtle_files
 
 DATA_FILES = turtle_files("ontology") + turtle_files("graph")
 

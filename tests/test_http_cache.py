@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from server.http_cache import DataVersion, validators
-from server.settings import load_settings
+from nkd.http_cache import DataVersion, validators
+from nkd.settings import load_settings
 
 EVENT = "/id/event/2020-north-korea-border-closure"
 QUERY = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}
@@ -102,8 +102,8 @@ def test_each_representation_has_its_own_tag(client):
 def test_the_same_data_gives_the_same_tags_in_another_process(settings, client):
     # Another worker or replica parses the same files: its tags must match, or a shared
     # cache could never revalidate across them.
-    from server.store import shipped_store
-    from server.web import create_app
+    from nkd.store import shipped_store
+    from nkd.web import create_app
 
     other = create_app(settings, store=shipped_store(settings.public_base)).test_client()
     for path, params, accept in (("/sparql", QUERY, "text/csv"), (EVENT, {}, "text/html"), ("/dumps/nkd.nt", {}, None)):
@@ -135,7 +135,7 @@ def test_head_has_the_headers_of_get(client):
 
 
 def test_caching_can_be_turned_off(settings, store):
-    from server.web import create_app
+    from nkd.web import create_app
 
     off = create_app(settings.replace(cache_max_age_s=0), store=store).test_client()
     for path, params, accept in (("/sparql", QUERY, "text/csv"), (EVENT, {}, "text/turtle"), ("/dumps/nkd.nt", {}, None),
@@ -146,7 +146,7 @@ def test_caching_can_be_turned_off(settings, store):
 
 
 def test_data_version_changes_every_tag(settings, store):
-    from server.web import create_app
+    from nkd.web import create_app
 
     relabelled = create_app(settings.replace(data_version="2"), store=store).test_client()
     plain = create_app(settings, store=store).test_client()

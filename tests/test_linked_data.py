@@ -142,7 +142,7 @@ def test_search_finds_labels_and_treats_the_text_as_data(ld):
 
 
 def test_rdflib_following_conneg_gets_the_same_triples_as_the_describe_query(ld):
-    from server.linked_data import describe_query
+    from nkd.linked_data import describe_query
 
     fetched = rdflib.Graph().parse(f"{ld.url}/{EVENT}")
     expected = construct(ld, describe_query(BASE + EVENT, BASE))

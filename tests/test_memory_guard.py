@@ -14,8 +14,8 @@ import pytest
 import requests
 
 from conftest import answer_again, start_server
-from server.errors import QueryTooExpensive
-from server.sparql import QueryRunner, resident_bytes
+from nkd.errors import QueryTooExpensive
+from nkd.sparql import QueryRunner, resident_bytes
 
 RUNAWAY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f"
 

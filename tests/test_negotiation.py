@@ -2,8 +2,8 @@
 
 import pytest
 
-from server.errors import NotAcceptable
-from server.negotiation import (CSV, GRAPH_FORMATS, HTML, JSON, JSONLD, NTRIPLES, PLAIN_JSON,
+from nkd.errors import NotAcceptable
+from nkd.negotiation import (CSV, GRAPH_FORMATS, HTML, JSON, JSONLD, NTRIPLES, PLAIN_JSON,
                                 RDFXML, RESULTS_FORMATS, TEXT, TSV, TURTLE, XML, error_format,
                                 negotiate)
 

@@ -11,7 +11,7 @@ import pytest
 import requests
 from werkzeug.test import Client
 
-from server.web.protocol import SparqlProtocol
+from nkd.web.protocol import SparqlProtocol
 
 SELECT = "SELECT ?s WHERE { ?s a <https://w3id.org/nkd/ontology#Defector> } ORDER BY ?s LIMIT 5"
 CONSTRUCT = "CONSTRUCT { ?s a ?c } WHERE { ?s a ?c } ORDER BY ?s ?c LIMIT 5"
@@ -148,7 +148,7 @@ def test_a_method_the_endpoint_lacks_is_405_with_allow(client):
 def test_without_cors_no_answer_allows_other_origins(settings, store):
     from dataclasses import replace
 
-    from server.web import create_app
+    from nkd.web import create_app
 
     app = create_app(replace(settings, cors=False), store=store)
     for name in ("get-json", "post-form", "syntax-error", "head", "preflight", "browser-asks-turtle-of-a-select"):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from server.errors import PayloadTooLarge, QueryRefused, QuerySyntaxError, QueryTooComplex
-from server.sparql import check_query
+from nkd.errors import PayloadTooLarge, QueryRefused, QuerySyntaxError, QueryTooComplex
+from nkd.sparql import check_query
 
 
 @pytest.mark.parametrize("text", [
@@ -164,7 +164,7 @@ def test_a_construct_past_its_limit_in_a_text_that_is_also_too_long_is_reported_
 
 
 def _syntax_error(text, settings, store):
-    from server.sparql import EmbeddedEngine
+    from nkd.sparql import EmbeddedEngine
 
     engine = EmbeddedEngine(store, settings)
     with pytest.raises(QuerySyntaxError) as caught:
@@ -213,7 +213,7 @@ def test_an_undeclared_prefix_keeps_its_own_message(text, line, column, words, h
 
 
 def test_read_example_takes_title_and_question(tmp_path):
-    from server.sparql import read_example
+    from nkd.sparql import read_example
 
     path = tmp_path / "cq99.rq"
     path.write_text("# title: A title\n# question: Why?\nASK {}\n", encoding="utf-8")

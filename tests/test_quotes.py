@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 
 from graph_queries import ID, PREFIXES, ask, select
-from server.data import sources_dir
+from nkd.data import sources_dir
 
 TEXT_COPY_BASE = "https://w3id.org/nkd/sources/"
 NBSP = "\u00a0"

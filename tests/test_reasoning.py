@@ -16,7 +16,7 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
 from conftest import ROOT, run_nkd
-from server.data import turtle_files
+from nkd.data import turtle_files
 
 NKD = "https://w3id.org/nkd/ontology#"
 

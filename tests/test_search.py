@@ -7,7 +7,7 @@ import re
 import pytest
 
 from graph_queries import PREFIXES, select
-from server.search import match_expression
+from nkd.search import match_expression
 
 HTML = {"Accept": "text/html"}
 

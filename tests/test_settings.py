@@ -4,8 +4,8 @@ import dataclasses
 
 import pytest
 
-from server.errors import SettingError
-from server.settings import SPECS, Settings, load_settings
+from nkd.errors import SettingError
+from nkd.settings import SPECS, Settings, load_settings
 
 
 def test_every_row_is_a_field_and_every_field_a_row():
@@ -57,6 +57,6 @@ def test_the_settings_page_shows_code_as_code_and_is_linked_from_the_landing_pag
 
 
 def test_code_spans_escape_everything_else(app):
-    from server.web.system import code_spans
+    from nkd.web.system import code_spans
 
     assert str(code_spans("a `<b>` & <i>")) == "a <code>&lt;b&gt;</code> &amp; &lt;i&gt;"

@@ -8,8 +8,8 @@ import click
 import pytest
 
 from conftest import ROOT
-from server.cli import cli
-from server.settings import SPECS
+from nkd.cli import cli
+from nkd.settings import SPECS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

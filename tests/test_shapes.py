@@ -16,8 +16,8 @@ from rdflib import BNode
 from rdflib.namespace import RDF, SH
 
 from conftest import FIXTURES
-from server.provenance import COMPONENTS
-from server.validation import ValidationReport, load_shapes, shape_name, validate
+from nkd.provenance import COMPONENTS
+from nkd.validation import ValidationReport, load_shapes, shape_name, validate
 
 SHAPES_FIXTURES = FIXTURES / "shapes"
 BASE = SHAPES_FIXTURES / "base.ttl"
@@ -293,7 +293,7 @@ def test_every_ontology_class_is_targeted_by_a_shape():
     from rdflib import Graph
     from rdflib.namespace import OWL, RDFS
 
-    from server.data import turtle_files
+    from nkd.data import turtle_files
 
     ontology = Graph()
     for path in turtle_files("ontology"):

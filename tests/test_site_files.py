@@ -5,9 +5,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from urllib.parse import urlparse
 
-from server import sitemap
-from server.linked_data import iri_for_path
-from server.sparql import check_query
+from nkd import sitemap
+from nkd.linked_data import iri_for_path
+from nkd.sparql import check_query
 
 NS = {"sm": sitemap.SITEMAP_NS}
 

@@ -62,8 +62,8 @@ PAGES: list[tuple[str, str]] = [
 
 def _entity_kinds() -> list[tuple[str, str]]:
     """One resource of each kind (``/id/{kind}/…``) of the shipped graph: the first by IRI."""
-    from server.settings import load_settings
-    from server.store import shipped_store
+    from nkd.settings import load_settings
+    from nkd.store import shipped_store
 
     base = load_settings(environ={}).public_base
     store = shipped_store(base)

@@ -264,9 +264,9 @@ def test_regression_pyoxigraph_results_serialized_off_their_thread(endpoint_serv
 
 def test_regression_pyoxigraph_objects_never_leave_the_query_thread(settings):
     # The engine hands back only bytes, streams of bytes and plain data, never pyoxigraph objects.
-    from server.sparql import EmbeddedEngine, Table, Term, check_query
-    from server.negotiation import JSON
-    from server.store import memory_store
+    from nkd.sparql import EmbeddedEngine, Table, Term, check_query
+    from nkd.negotiation import JSON
+    from nkd.store import memory_store
 
     engine = EmbeddedEngine(memory_store([ROOT / "tests/fixtures/sparql-endpoint.trig"],
                                          settings.public_base), settings)

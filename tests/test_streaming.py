@@ -21,10 +21,10 @@ import pytest
 import requests
 
 from conftest import ROOT, answer_again, run_nkd, start_server
-from server.errors import QueryTimeout
-from server.negotiation import CSV, JSON
-from server.settings import Settings
-from server.sparql import STREAM_BYTES, EmbeddedEngine, QueryRunner, ResultCutOff, ResultStream, check_query
+from nkd.errors import QueryTimeout
+from nkd.negotiation import CSV, JSON
+from nkd.settings import Settings
+from nkd.sparql import STREAM_BYTES, EmbeddedEngine, QueryRunner, ResultCutOff, ResultStream, check_query
 
 # Pairs of triples of the shipped graph: as many rows as asked for, a few hundred bytes each.
 PAIRS = "SELECT * WHERE {{ ?s ?p ?o . ?a ?b ?c }} LIMIT {limit}"
@@ -175,7 +175,7 @@ def test_nkd_query_writes_a_streamed_result_whole(store):
 
 def test_nkd_query_into_a_slow_pager_is_not_cut_off_by_the_time_limit(store):
     # A reader that waits (a pager, a full pipe) must not count against the query's time.
-    process = subprocess.Popen([sys.executable, "-m", "server", "query", TYPED_TWENTY_TIMES, "--format", "csv",
+    process = subprocess.Popen([sys.executable, "-m", "nkd", "query", TYPED_TWENTY_TIMES, "--format", "csv",
                                 "--timeout", "1"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:

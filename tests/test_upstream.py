@@ -13,12 +13,12 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import FIXTURES, run_nkd
-from server.errors import (PayloadTooLarge, QuerySyntaxError, StoreBusy, StoreFailed, StoreRefused, UpstreamError,
+from nkd.errors import (PayloadTooLarge, QuerySyntaxError, StoreBusy, StoreFailed, StoreRefused, UpstreamError,
                            UpstreamTimeout)
-from server.negotiation import CSV, JSON, NTRIPLES, XML
-from server.remote import located, with_limit
-from server.remote_results import at_most_lines, capped, check_complete, virtuoso_labels
-from server.upstream import html_text, query_error, store_message
+from nkd.negotiation import CSV, JSON, NTRIPLES, XML
+from nkd.remote import located, with_limit
+from nkd.remote_results import at_most_lines, capped, check_complete, virtuoso_labels
+from nkd.upstream import html_text, query_error, store_message
 
 VIRTUOSO_403 = b"""<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
 <html>
@@ -221,9 +221,9 @@ class DroppingStore:
 
 
 def test_a_query_is_not_sent_twice_when_the_store_drops_the_connection():
-    from server.remote import RemoteEngine
-    from server.settings import load_settings
-    from server.sparql import check_query
+    from nkd.remote import RemoteEngine
+    from nkd.settings import load_settings
+    from nkd.sparql import check_query
 
     store = DroppingStore()
     settings = load_settings(environ={})

@@ -14,7 +14,7 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from conftest import FIXTURES, ROOT, run_nkd
-from server.validation import subject_lines, validate
+from nkd.validation import subject_lines, validate
 
 BASE = "tests/fixtures/shapes/base.ttl"
 VIOLATION = "tests/fixtures/shapes/label-missing.ttl"      # one violation
@@ -27,7 +27,7 @@ GITHUB_LINE = re.compile(r"^::(error|warning|notice) file=([^,]+),line=(\d+),tit
 
 
 def nkd_validate(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """Run `python -m server validate ARGS` from the checkout, as CI would."""
+    """Run `python -m nkd validate ARGS` from the checkout, as CI would."""
     return run_nkd("validate", *args, cwd=cwd, timeout_s=120)
 
 

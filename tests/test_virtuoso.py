@@ -236,8 +236,8 @@ def test_void_and_etags_follow_the_store(virtuoso, tmp_path):
 
 def shipped_triples() -> int:
     """How many distinct triples the shipped graph's files hold together (their union)."""
-    from server.settings import load_settings
-    from server.store import shipped_store
+    from nkd.settings import load_settings
+    from nkd.store import shipped_store
 
     store = shipped_store(load_settings(environ={}).public_base)
     return len({(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)})

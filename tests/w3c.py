@@ -166,8 +166,8 @@ def dataset_of(test: W3CTest) -> tuple[list[str], list[str]]:
 
 
 def _names_a_dataset(text: str) -> bool:
-    from server.guards import check_query
-    from server.settings import load_settings
+    from nkd.guards import check_query
+    from nkd.settings import load_settings
 
     return check_query(text, load_settings(environ={})).has_dataset_clause
 
@@ -179,7 +179,7 @@ def with_base(test: W3CTest) -> str:
 
 def has_top_level_order_by(text: str) -> bool:
     """True when ``text`` has ORDER BY outside every group (a subquery's order does not count)."""
-    from server.guards import TOKEN
+    from nkd.guards import TOKEN
 
     depth, previous = 0, ""
     for match in TOKEN.finditer(text):

@@ -11,10 +11,10 @@ the same report (each result names an nkd constraint component, :data:`COMPONENT
   prefix or suffix that does not match is wrong too (W3C Web Annotation);
 - **figures agree with their words**: each count or amount (:data:`STATED`) has the
   words that state it (``nkd:statedAs``), which occur in its quote and read as its value,
-  hedge and unit (:mod:`server.figures`); or it is derived (``nkd:derivation``: how,
+  hedge and unit (:mod:`nkd.figures`); or it is derived (``nkd:derivation``: how,
   from what) and equals that derivation; ``nkd:resolvedValue`` is always derived;
 - **conflicts found from the data**: figures that cannot both be true
-  (:mod:`server.conflicts`) are linked by ``nkd:conflictsWith``, and figures linked by
+  (:mod:`nkd.conflicts`) are linked by ``nkd:conflictsWith``, and figures linked by
   ``nkd:corroborates`` can both be true.
 
 The source texts are read from a directory (the shipped ``graph/sources/`` by default):

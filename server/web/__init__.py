@@ -1,7 +1,7 @@
 """The HTTP layer: a Flask app factory and one blueprint per concern.
 
 Views parse the request, negotiate, call the core and send the bytes; every
-:class:`~server.errors.NkdError` becomes one error shape in :mod:`server.web.errors`.
+:class:`~nkd.errors.NkdError` becomes one error shape in :mod:`nkd.web.errors`.
 """
 
 from __future__ import annotations

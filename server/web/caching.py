@@ -3,8 +3,8 @@
 Views that build an answer at some cost (entity documents, VoID, the ontology, dumps)
 check :func:`fresh` first and answer 304 without building it; every other GET answer
 of 200 gets its validators, and its 304, here after the view ran. Errors carry
-``Cache-Control: no-store`` (:mod:`server.web.errors`), and so does anything else that
-is not a 200 to a GET or HEAD. The rules themselves live in :mod:`server.http_cache`.
+``Cache-Control: no-store`` (:mod:`nkd.web.errors`), and so does anything else that
+is not a 200 to a GET or HEAD. The rules themselves live in :mod:`nkd.http_cache`.
 """
 
 from __future__ import annotations

@@ -91,7 +91,7 @@ def _as_text(body: dict) -> str:
 
 
 def from_http(exc: HTTPException, method: str, path: str) -> core.NkdError:
-    """The :class:`~server.errors.NkdError` for an exception werkzeug raised on ``method path``."""
+    """The :class:`~nkd.errors.NkdError` for an exception werkzeug raised on ``method path``."""
     if exc.code == 405:
         allowed = sorted(getattr(exc, "valid_methods", None) or [])
         return core.MethodNotAllowed(f"{method} is not allowed on {path}", allowed=allowed)

@@ -4,11 +4,11 @@
 GET, HEAD or either POST (a form, or an ``application/sparql-query`` body, chunked or
 not), a CORS preflight, any other method. It reads the request, checks the query and
 negotiates once (:func:`decide`); only two kinds of request go on to Flask, the query
-page and a bare GET (the page or the Service Description, see :mod:`server.web.sparql`).
+page and a bare GET (the page or the Service Description, see :mod:`nkd.web.sparql`).
 Everything else — results and errors alike — is answered here, without Flask's request
 machinery: its request context, routing and hooks cost about 0.4 ms a request on a
 small machine, more than a lookup's whole evaluation. Errors take the one shape
-(:func:`server.web.errors.render_error`), as JSON, HTML or text, whatever went wrong:
+(:func:`nkd.web.errors.render_error`), as JSON, HTML or text, whatever went wrong:
 the request, the guards, the parser, the engine or the negotiation.
 
 A GET's decision depends on its query string and Accept header alone, so the last 256

@@ -1,4 +1,4 @@
-"""Search for people: the graph's labels, its quotes and the source texts (see :mod:`server.search`)."""
+"""Search for people: the graph's labels, its quotes and the source texts (see :mod:`nkd.search`)."""
 
 from __future__ import annotations
 

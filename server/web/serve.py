@@ -1,7 +1,7 @@
 """`nkd serve`: the app under gunicorn, with query time limits that hold.
 
 Each gunicorn worker process loads its own store and serves requests on threads;
-queries run on the worker's query threads (:class:`~server.sparql.QueryRunner`). A
+queries run on the worker's query threads (:class:`~nkd.sparql.QueryRunner`). A
 query that overruns ``query_timeout_s`` gets a 503 at once, but pyoxigraph cannot
 stop it, so the worker then retires: it stops accepting connections, finishes the
 requests it has, and exits, and gunicorn forks a fresh worker in its place. Other

@@ -1,6 +1,6 @@
 """The query page and the Service Description at /sparql.
 
-Queries from programs never get here: :class:`~server.web.protocol.SparqlProtocol`
+Queries from programs never get here: :class:`~nkd.web.protocol.SparqlProtocol`
 answers them ahead of Flask and decides, once, which requests are pages. What comes
 here is a bare GET (the Service Description as RDF, or the empty query page for a
 browser) and a query whose answer is the page: the page runs it server-side, so that
