@@ -14,6 +14,7 @@ import re
 
 from .errors import NkdError, QueryFailed, QuerySyntaxError, Unavailable, UnsupportedFunction
 from .guards import TOKEN, position
+from .namespaces import FN
 
 _POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 _DECLARED_PREFIX = re.compile(r"\bPREFIX\s+([^\s:]*):", re.IGNORECASE)
@@ -149,7 +150,7 @@ def _unbalanced(text: str) -> str | None:
 # --------------------------------------------------------------------------- evaluation
 
 _CUSTOM_FUNCTION = re.compile(r"custom function <([^>]*)> is not supported")
-_XPATH = "http://www.w3.org/2005/xpath-functions#"
+_XPATH = FN
 # XPath functions that queries written for other stores call by IRI, and the SPARQL 1.1
 # built-in that does the same here.
 BUILT_IN_FOR = {
