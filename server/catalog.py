@@ -25,7 +25,7 @@ from typing import Any
 
 from .linked_data import (DEFAULT_LICENSE, DEFAULT_TITLE, DUMP_FORMATS, FORMAT_IRIS, LinkedData, VoidStats,
                           dump_iri, iri_ref)
-from .namespaces import DCAT, DCTERMS, RDF_TYPE, SCHEMA, XSD
+from .namespaces import DCAT, DCTERMS, RDF_TYPE, SCHEMA
 from .sparql import Term
 
 MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"

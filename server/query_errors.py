@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 
-from .errors import NkdError, QueryFailed, QuerySyntaxError, Unavailable, UnsupportedFunction
+import pyoxigraph as ox
+
+from .errors import NkdError, QueryFailed, QuerySyntaxError, StoreRefused, Unavailable, UnsupportedFunction
 from .guards import TOKEN, position
 from .namespaces import FN
 
@@ -189,4 +191,20 @@ def evaluation_error(exc: BaseException) -> NkdError:
     return QueryFailed(f"the engine could not evaluate the query: {message[:1000]}")
 
 
-__all__ = ["BUILT_IN_FOR", "evaluation_error", "syntax_error"]
+def located(error: NkdError, text: str) -> NkdError:
+    """A store's refusal of a query, as nkd's own syntax error when the query is not SPARQL 1.1.
+
+    pyoxigraph's parser then locates the mistake (line, column, the line with a caret)
+    as it does for the embedded store, whatever the store's parser said; a query that is
+    valid SPARQL but that the store's parser refuses keeps the store's words.
+    """
+    if not isinstance(error, StoreRefused) or "does not support" in error.message:
+        return error
+    try:
+        ox.Store().query(text)  # parsed only: an empty store has nothing to evaluate
+    except SyntaxError as exc:
+        return syntax_error(text, exc)
+    return error
+
+
+__all__ = ["BUILT_IN_FOR", "evaluation_error", "located", "syntax_error"]

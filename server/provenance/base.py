@@ -10,7 +10,7 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 
 from ..figures import STATED_PROPERTIES
-from ..namespaces import NKD, OA, RDF, SPDX, prefix_lines, prefixes
+from ..namespaces import SPDX, prefix_lines, prefixes
 
 SHA256 = SPDX + "checksumAlgorithm_sha256"
 

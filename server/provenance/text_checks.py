@@ -6,9 +6,9 @@ from typing import Iterator
 
 import pyoxigraph as ox
 
-from ..namespaces import XSD
+from ..namespaces import NKD, OA, SPDX, XSD
 from ..quotes import NBSP, matching, nearest, occurrences, sha256, shorten
-from .base import NKD, OA, SHA256, SPDX, Finding, ProvenanceData
+from .base import SHA256, Finding, ProvenanceData
 
 
 class TextChecks(ProvenanceData):
