@@ -2,6 +2,14 @@
 
 Servers are started as ``python -m nkd serve`` from this checkout, so the code under
 test is the code in the working tree, whatever is installed.
+
+The suite runs in parallel (pytest-xdist, ``-n auto`` in pyproject.toml): each worker
+process has its own session fixtures (servers, browser, Virtuoso), its own temporary
+directories and its own share of the free ports (:func:`free_port`). The tests of a
+module run on one worker, so that what a module starts it starts once; a module whose
+tests share only session fixtures spreads its tests over the workers
+(:data:`SPREAD_MODULES`), and modules that share a costly session fixture keep to one
+worker (:data:`GROUPS`).
 """
 
 from __future__ import annotations
@@ -35,11 +43,43 @@ PRODUCT = "WHERE { " + " . ".join(f"?s{i} ?p{i} ?o{i}" for i in range(12)) + " }
 RUNAWAY = "SELECT (COUNT(*) AS ?n) " + PRODUCT
 
 
+# Modules whose tests spread over the workers: many slow tests that share only session
+# fixtures (one server and one browser per worker), nothing of their module.
+SPREAD_MODULES = {"test_site_pages.py"}
+# Modules that run on the same worker because they share a session fixture that takes
+# long to start: one Virtuoso, not one per worker.
+GROUPS = {"test_virtuoso.py": "virtuoso", "test_backends.py": "virtuoso"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Put each test in its module's xdist group (see the module's doc), except the spread ones."""
+    for item in items:
+        module = item.path.name
+        if module not in SPREAD_MODULES:
+            item.add_marker(pytest.mark.xdist_group(GROUPS.get(module, module)))
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nothing listens on right now.
+
+    Under pytest-xdist each worker takes only the ports of its own residue (the port
+    number modulo the number of workers), so that two workers never both pick a port
+    between finding it free and starting something on it.
+    """
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    held: list[socket.socket] = []  # kept bound while looking, so the kernel offers others
+    try:
+        while True:
+            sock = socket.socket()
+            held.append(sock)
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+            if port % workers == worker:
+                return port
+    finally:
+        for sock in held:
+            sock.close()
 
 
 @dataclass
