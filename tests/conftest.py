@@ -3,13 +3,10 @@
 Servers are started as ``python -m nkd serve`` from this checkout, so the code under
 test is the code in the working tree, whatever is installed.
 
-The suite runs in parallel (pytest-xdist, ``-n auto`` in pyproject.toml): each worker
-process has its own session fixtures (servers, browser, Virtuoso), its own temporary
-directories and its own share of the free ports (:func:`free_port`). The tests of a
-module run on one worker, so that what a module starts it starts once; a module whose
-tests share only session fixtures spreads its tests over the workers
-(:data:`SPREAD_MODULES`), and modules that share a costly session fixture keep to one
-worker (:data:`GROUPS`).
+The suite runs in parallel (pytest-xdist, ``-n auto --dist loadfile`` in pyproject.toml):
+the tests of a module run on one worker process, so that what a module starts it starts
+once; each worker has its own session fixtures (servers, browser, Virtuoso), its own
+temporary directories and its own share of the free ports (:func:`free_port`).
 """
 
 from __future__ import annotations
@@ -43,20 +40,17 @@ PRODUCT = "WHERE { " + " . ".join(f"?s{i} ?p{i} ?o{i}" for i in range(12)) + " }
 RUNAWAY = "SELECT (COUNT(*) AS ?n) " + PRODUCT
 
 
-# Modules whose tests spread over the workers: many slow tests that share only session
-# fixtures (one server and one browser per worker), nothing of their module.
-SPREAD_MODULES = {"test_site_pages.py"}
-# Modules that run on the same worker because they share a session fixture that takes
-# long to start: one Virtuoso, not one per worker.
-GROUPS = {"test_virtuoso.py": "virtuoso", "test_backends.py": "virtuoso"}
+# The modules that take longest, longest first: they start first, so that no worker is
+# left running one of them alone at the end (the others follow in file order).
+SLOWEST_MODULES = ("test_faults.py", "test_site_pages.py", "test_backends.py", "test_shapes.py", "test_virtuoso.py",
+                   "test_validation.py", "test_sweep.py", "test_provenance.py", "test_streaming.py",
+                   "test_query_page.py", "test_cli_query.py", "test_content_pages_browser.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Put each test in its module's xdist group (see the module's doc), except the spread ones."""
-    for item in items:
-        module = item.path.name
-        if module not in SPREAD_MODULES:
-            item.add_marker(pytest.mark.xdist_group(GROUPS.get(module, module)))
+    """Run the slowest modules first (see :data:`SLOWEST_MODULES`); the rest keep their order."""
+    rank = {name: n for n, name in enumerate(SLOWEST_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 def free_port() -> int:
