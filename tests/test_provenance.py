@@ -199,7 +199,7 @@ def test_nkd_validate_exits_1_and_names_file_and_line(mutated, name, fmt):
     assert "Traceback" not in run.stderr
     line = subject_line(root / mutation.reported_file, mutation.subject)
     assert (mutation.component, mutation.reported_file, line) in located(fmt, run.stdout), run.stdout[-3000:]
-    assert run.stdout == render(validated(root), fmt)  # the command prints what the library renders
+    assert run.stdout == validated(root).render(fmt)  # the command prints what the library renders
 
 
 def test_a_changed_quote_shows_the_closest_passage(mutated):
