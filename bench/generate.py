@@ -34,25 +34,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TextIO
 
+from nkd.namespaces import (BASE, DCTERMS, NKD, OA, ORG, PROV, QB, RDF_TYPE, RDFS, SCHEMA, SDMX_ATTRIBUTE,
+                            SDMX_DIMENSION, SDMX_MEASURE, SKOS, XSD)
+
 BENCH = Path(__file__).resolve().parent
 DATA_DIR = BENCH / "data"
 
-BASE = "https://w3id.org/nkd/"
 ID = BASE + "id/"
-NKD = BASE + "ontology#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-PROV = "http://www.w3.org/ns/prov#"
-OA = "http://www.w3.org/ns/oa#"
-QB = "http://purl.org/linked-data/cube#"
-SDMX_MEASURE = "http://purl.org/linked-data/sdmx/2009/measure#"
-SDMX_ATTRIBUTE = "http://purl.org/linked-data/sdmx/2009/attribute#"
-SDMX_DIMENSION = "http://purl.org/linked-data/sdmx/2009/dimension#"
-SCHEMA = "https://schema.org/"
-ORG = "http://www.w3.org/ns/org#"
-DCT = "http://purl.org/dc/terms/"
+DCT = DCTERMS
 
 LABEL = RDFS + "label"
 

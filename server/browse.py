@@ -13,10 +13,11 @@ from typing import Any
 
 from .errors import NotFound
 from .figures import figure_words, with_unit
-from .linked_data import LinkedData, Triples, Value, iri_ref, local_path, row_value, sparql_string
+from .linked_data import LinkedData, Triples, Value, iri_ref, link, row_value, sparql_string
+from .namespaces import QB
 from .timeline import Timeline, build_timeline, date_words
 
-QB_OBSERVATION = "http://purl.org/linked-data/cube#Observation"
+QB_OBSERVATION = QB + "Observation"
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ def timeline(ld: LinkedData) -> Timeline:
   OPTIONAL {{ ?o ?p2 ?o2 FILTER(isBlank(?o)) }}
 }}""")
     view = Triples(times, ld.base)
-    return build_timeline(list(events.values()), view, lambda iri: local_path(ld.base, iri) or iri)
+    return build_timeline(list(events.values()), view, lambda iri: link(ld.base, iri))
 
 
 __all__ = ["BROWSE_KINDS", "BrowseKind", "Item", "class_instances", "count_kinds", "get_kind", "list_kind",

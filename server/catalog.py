@@ -25,12 +25,9 @@ from typing import Any
 
 from .linked_data import (DEFAULT_LICENSE, DEFAULT_TITLE, DUMP_FORMATS, FORMAT_IRIS, LinkedData, VoidStats,
                           dump_iri, iri_ref)
+from .namespaces import DCAT, DCTERMS, RDF_TYPE, SCHEMA
 from .sparql import Term
 
-DCAT = "http://www.w3.org/ns/dcat#"
-DCTERMS = "http://purl.org/dc/terms/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 DISTRIBUTION = "nkd"  # the Python distribution whose metadata names the code's licence
@@ -174,7 +171,7 @@ def schema_org(info: DatasetInfo, stats: VoidStats, base: str) -> dict[str, Any]
     """The schema.org ``Dataset`` of the landing page (what Google Dataset Search reads)."""
     people = [{"@type": "Organization", "name": name} for name in info.creators] or None
     data: dict[str, Any] = {
-        "@context": "https://schema.org/",
+        "@context": SCHEMA,
         "@type": "Dataset",
         "@id": info.iri,
         "name": info.title,

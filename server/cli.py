@@ -254,7 +254,7 @@ def validate(ctx: click.Context, files: tuple[str, ...], shapes: tuple[str, ...]
     file and line).
     """
     from .validation import validate as run_validation
-    from .validation_report import render, summary
+    from .validation import render, summary
 
     report = run_validation(list(files) if files else None, list(shapes) if shapes else None,
                             sources=sources)

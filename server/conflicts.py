@@ -24,9 +24,8 @@ from functools import lru_cache
 
 import pyoxigraph as ox
 
-NKD = "https://w3id.org/nkd/ontology#"
-TIME = "http://www.w3.org/2006/time#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from .namespaces import NKD, TIME, XSD
+
 INF = Decimal("Infinity")
 
 # Units whose figures count things over a period, and so can only grow with it.

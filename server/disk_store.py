@@ -35,7 +35,7 @@ import pyoxigraph as ox
 
 from .errors import InputError
 from .http_cache import DataVersion, digest_files
-from .store import Source, parse_error, rdf_format, sources_version
+from .store import Source, rdf_format, sources_version
 
 # Written beside RocksDB's own files (RocksDB leaves files it does not name alone).
 MARKER = "nkd-store.json"
@@ -95,12 +95,10 @@ def input_size(sources: Iterable[Source]) -> int:
     for source in sources:
         try:
             total += source.path.stat().st_size
+            if source.path.is_dir():
+                raise IsADirectoryError(source.path)
         except OSError as exc:
-            raise InputError(f"{source.path}: {exc.strerror or exc}", path=str(source.path),
-                             hint="Check that the file exists and is readable.") from None
-        if source.path.is_dir():
-            raise InputError(f"{source.path} is a directory, not an RDF file", path=str(source.path),
-                             hint="Pass the RDF files themselves, e.g. DIR/*.ttl.")
+            raise InputError.for_file(source.path, exc) from None
     return total
 
 
@@ -170,11 +168,10 @@ def _bulk_load(directory: Path, sources: list[Source], on_bytes: ProgressCallbac
                     # No base IRI, as for the in-memory store: a relative IRI is an error.
                     store.bulk_load(input=reader, format=fmt, to_graph=to_graph)
             except SyntaxError as exc:
-                raise parse_error(source.path, exc) from None
+                raise InputError.for_file(source.path, exc) from None
             except OSError as exc:
-                raise InputError(f"{source.path}: {exc.strerror or exc}", path=str(source.path),
-                                 hint="Check that the file exists and is readable, and that the "
-                                      "disk has room for the store.") from None
+                raise InputError.for_file(source.path, exc, hint="Check that the file exists and is readable, "
+                                                                 "and that the disk has room for the store.") from None
         store.flush()
     finally:
         # Close RocksDB before the directory is renamed: the store has no close(), and

@@ -23,8 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .figures import figure_words, format_number, with_unit
-from .linked_data import (DCTERMS, LABELS, OA, PROV, QB, RDF_TYPE, RDFS, SDMX_ATTRIBUTE, SDMX_DIMENSION,
-                          SDMX_MEASURE, Description, LinkedData, Triples, Value, iri_ref, local_path, nkd_term)
+from .linked_data import LABELS, Description, LinkedData, Triples, Value, iri_ref, link
+from .namespaces import (DCTERMS, OA, PROV, QB, RDF_TYPE, RDFS, SDMX_ATTRIBUTE, SDMX_DIMENSION, SDMX_MEASURE, SKOS,
+                         nkd_term)
 from .source_texts import passage_href, text_page
 from .sparql import Term
 from .timeline import date_words
@@ -190,7 +191,7 @@ def _headline(view: Triples, subject: Term, d: Description, base: str,
         shown = {_n(base, p) for p in ("time", "date", "place", "fromPlace", "toPlace", "performedBy", "affected")}
         if len([f for f in facts if f[1]]) > 2:
             return Headline("event", None, [(k, v) for k, v in facts if v]), shown
-    summary = view.first(subject, "http://www.w3.org/2004/02/skos/core#definition", RDFS + "comment")
+    summary = view.first(subject, SKOS + "definition", RDFS + "comment")
     if summary is not None:
         return Headline("summary", summary.value, []), set()
     return None, set()
@@ -213,7 +214,7 @@ def _quotes(ld: LinkedData, view: Triples, d: Description) -> list[QuoteView]:
     out = []
     for q in d.quotes:
         copy = view.first(q.source.term, _n(ld.base, "textCopy")) if q.source is not None else None
-        also = [Value(b, labels.get(b.value, b.value), local_path(ld.base, b.value) or b.value)
+        also = [Value(b, labels.get(b.value, b.value), link(ld.base, b.value))
                 for b in others.get(q.annotation.term.value, [])]
         annotation = Value(q.annotation.term, "the annotation", q.annotation.href)
         out.append(QuoteView(q.exact, q.source, passage_href(ld.base, copy.value if copy else None, q.exact),

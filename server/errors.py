@@ -242,6 +242,31 @@ class InputError(NkdError):
         self.line = line
         self.column = column
 
+    @classmethod
+    def for_file(cls, path: object, exc: BaseException, *, hint: str | None = None) -> "InputError":
+        """The one error for an input file that cannot be read: the file, why, and what to do.
+
+        A parser's ``SyntaxError`` gives the line and column (``file:line:column: message``);
+        a missing file, a directory, a file that cannot be opened and a text that is not
+        UTF-8 each say so. ``hint`` replaces the usual advice where the caller knows better.
+        """
+        name = str(path)
+        if isinstance(exc, SyntaxError):
+            line, column = getattr(exc, "lineno", None), getattr(exc, "offset", None)
+            where = f"{name}:{line}" + (f":{column}" if column else "") if line else name
+            return cls(f"{where}: {exc.msg if getattr(exc, 'msg', None) else exc}", path=name, line=line,
+                       column=column, hint=hint)
+        if isinstance(exc, UnicodeDecodeError):
+            return cls(f"{name}: not UTF-8 text", path=name, hint=hint or "Save the file as UTF-8.")
+        if isinstance(exc, FileNotFoundError):
+            return cls(f"{name}: no such file", path=name,
+                       hint=hint or "Check the path; run from the directory the paths are relative to.")
+        if isinstance(exc, IsADirectoryError):
+            return cls(f"{name} is a directory, not a file", path=name,
+                       hint=hint or "Pass the files themselves, e.g. DIR/*.ttl.")
+        reason = getattr(exc, "strerror", None) or exc
+        return cls(f"{name}: {reason}", path=name, hint=hint or "Check that the file exists and is readable.")
+
 
 class QuoteNotFound(NkdError):
     """Words that do not occur in a source's text (the CLI's exit code 1, like grep's).

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from .namespaces import NKD, SDMX_ATTRIBUTE, SDMX_MEASURE
+
 # The hedges as sources word them -> the local name of their nkd:Qualifiers concept, for
 # reading. Longest first, so that "just over" is not read as "over". (No hedge: nkd:Exact.)
 HEDGE_PHRASES: tuple[tuple[str, str], ...] = (
@@ -48,10 +50,6 @@ QUALIFIER_WORDS = {
     "MoreThan": "more than", "LowerBound": "more than", "JustOver": "just over", "LessThan": "less than",
     "UpperBound": "less than",
 }
-
-NKD = "https://w3id.org/nkd/ontology#"
-SDMX_MEASURE = "http://purl.org/linked-data/sdmx/2009/measure#"
-SDMX_ATTRIBUTE = "http://purl.org/linked-data/sdmx/2009/attribute#"
 
 # The properties whose values are counts or amounts a source states, with their words in
 # nkd:statedAs: validation checks each against its words, pages show each in them.

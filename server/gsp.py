@@ -25,7 +25,7 @@ import requests
 from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
 from .errors import InputError, UpstreamError
-from .store import Source, parse_error, rdf_format
+from .store import Source, rdf_format
 from .upstream import check_url, connection_error, credentials, store_message, without_credentials
 
 
@@ -64,11 +64,8 @@ def plan_uploads(source: Source, workdir: Path) -> list[Upload]:
         counted = _Counted(quad.triple for quad in ox.parse(path=str(source.path), format=fmt))
         ox.serialize(counted, str(converted), ox.RdfFormat.N_TRIPLES)
         return [Upload(source.graph, _NTRIPLES, counted.count, path=converted)]
-    except SyntaxError as exc:
-        raise parse_error(source.path, exc) from None
-    except OSError as exc:
-        raise InputError(f"{source.path}: {exc.strerror or exc}", path=str(source.path),
-                         hint="Check that the file exists and is readable.") from None
+    except (SyntaxError, OSError, UnicodeDecodeError) as exc:
+        raise InputError.for_file(source.path, exc) from None
 
 
 class _Counted:

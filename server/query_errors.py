@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import re
 
-from .errors import NkdError, QueryFailed, QuerySyntaxError, Unavailable, UnsupportedFunction
+import pyoxigraph as ox
+
+from .errors import NkdError, QueryFailed, QuerySyntaxError, StoreRefused, Unavailable, UnsupportedFunction
 from .guards import TOKEN, position
+from .namespaces import FN
 
 _POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 _DECLARED_PREFIX = re.compile(r"\bPREFIX\s+([^\s:]*):", re.IGNORECASE)
@@ -149,7 +152,7 @@ def _unbalanced(text: str) -> str | None:
 # --------------------------------------------------------------------------- evaluation
 
 _CUSTOM_FUNCTION = re.compile(r"custom function <([^>]*)> is not supported")
-_XPATH = "http://www.w3.org/2005/xpath-functions#"
+_XPATH = FN
 # XPath functions that queries written for other stores call by IRI, and the SPARQL 1.1
 # built-in that does the same here.
 BUILT_IN_FOR = {
@@ -188,4 +191,20 @@ def evaluation_error(exc: BaseException) -> NkdError:
     return QueryFailed(f"the engine could not evaluate the query: {message[:1000]}")
 
 
-__all__ = ["BUILT_IN_FOR", "evaluation_error", "syntax_error"]
+def located(error: NkdError, text: str) -> NkdError:
+    """A store's refusal of a query, as nkd's own syntax error when the query is not SPARQL 1.1.
+
+    pyoxigraph's parser then locates the mistake (line, column, the line with a caret)
+    as it does for the embedded store, whatever the store's parser said; a query that is
+    valid SPARQL but that the store's parser refuses keeps the store's words.
+    """
+    if not isinstance(error, StoreRefused) or "does not support" in error.message:
+        return error
+    try:
+        ox.Store().query(text)  # parsed only: an empty store has nothing to evaluate
+    except SyntaxError as exc:
+        return syntax_error(text, exc)
+    return error
+
+
+__all__ = ["BUILT_IN_FOR", "evaluation_error", "located", "syntax_error"]

@@ -12,9 +12,9 @@ SPARQL JSON or N-Triples, which a thread parses and serializes in the client's f
 (:mod:`nkd.remote_results`). Nothing holds a whole result: the query page asks the
 store for the rows it shows (a ``LIMIT``), and Linked Data reads only what it keeps.
 
-**The store's state** (:class:`StoreState`): which graphs are nkd's (those ``nkd push``
-wrote, or those ``store_graphs`` names), their sizes, and quirks learned from the store
-(Virtuoso's row cap and blank node labels). It is read again every ``store_check_s``;
+**The store's state** (:class:`~nkd.store_quirks.StoreState`): which graphs are nkd's
+(those ``nkd push`` wrote, or those ``store_graphs`` names), their sizes, and quirks
+learned from the store (:mod:`nkd.store_quirks`: Virtuoso's row cap and blank node labels). It is read again every ``store_check_s``;
 its digest makes the ETags, and VoID and dumps follow it. When the store holds other
 graphs too (Virtuoso's own), queries that name no dataset get nkd's graphs as their
 dataset, so answers, pages, VoID and dumps show nkd's data only.
@@ -30,109 +30,26 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 import pyoxigraph as ox
 import urllib3
 from urllib3.exceptions import HTTPError
 
-from .errors import NkdError, ResultCapped, StoreRefused, UpstreamError, UpstreamTimeout
+from .errors import NkdError, UpstreamError, UpstreamTimeout
 from .http_cache import DataVersion, digest_files
-from .negotiation import (CSV, DATASET_FORMATS, GRAPH_FORMATS, JSON, JSONLD, NTRIPLES, RDFXML,
-                          RESULTS_FORMATS, TURTLE, XML, Format)
-from .remote_results import (STREAMING_HEAD_BYTES, ChunkReader, Pipe, RemoteStream, at_most_lines, capped,
-                             check_complete, convert_in_thread, hand_on, virtuoso_labels)
+from .negotiation import DATASET_FORMATS, GRAPH_FORMATS, JSON, NTRIPLES, XML, Format
+from .query_errors import located
+from .remote_results import (ChunkReader, Pipe, RemoteStream, Upstream, at_most_lines, capped, check_complete,
+                             convert_in_thread, hand_on, virtuoso_labels)
 from .settings import Settings
-from .guards import TOKEN
-from .sparql import STREAM_BYTES, Dataset, EmbeddedEngine, Query, Table, Term, check_query, syntax_error
+from .sparql import Dataset, EmbeddedEngine, Query, Table, Term, check_query
+from .store_quirks import (GRAPH_SIZES, LIMITED_ROWS, PASSED_THROUGH, VIRTUOSO_CAP, StoreState, capped_error,
+                           store_kind, virtuoso_boolean, with_limit)
 from .upstream import (CONNECT_TIMEOUT_S, ERROR_BODY_BYTES, auth_headers, check_url, connection_error,
                        header, make_pool, query_error, store_message, without_credentials)
 
 log = logging.getLogger("nkd")
-
-READ_CHUNK_BYTES = 64 * 1024
-# A page's rows are asked for with a LIMIT only up to this many: Virtuoso refuses a sorted
-# query whose LIMIT passes its MaxSortedTopRows (10,000 by default), and sorts it whole
-# without one.
-LIMITED_ROWS = 10_000
-
-# Formats a store is asked for as they are. Virtuoso 7's TSV writes IRIs as quoted strings
-# and it has no N-Quads or TriG; Oxigraph writes every format; of any other store only the
-# formats every SPARQL store has are trusted.
-_PASSED_THROUGH = {
-    "oxigraph": (*RESULTS_FORMATS, *GRAPH_FORMATS, *DATASET_FORMATS),
-    "virtuoso": (JSON, XML, CSV, TURTLE, NTRIPLES, RDFXML, JSONLD),
-    "other": (JSON, XML, TURTLE, NTRIPLES, RDFXML),
-}
-# What a result is converted from when the store cannot give the client's format.
-_PARSEABLE = (JSON, XML, *GRAPH_FORMATS)
-
-# Virtuoso's row cap, from its configuration (a built-in function any user may call).
-_VIRTUOSO_CAP = ("SELECT (bif:cfg_item_value(bif:virtuoso_ini_path(), 'SPARQL', 'ResultSetMaxRows') "
-                 "AS ?cap) WHERE {}")
-_GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-
-
-@dataclass(frozen=True)
-class StoreState:
-    """What nkd knows of the store: its graphs that are nkd's, their sizes, and its quirks."""
-
-    graphs: tuple[tuple[str, int], ...]  # nkd's graphs and their sizes, by name
-    restrict: bool  # the store holds other graphs: give queries nkd's as their dataset
-    kind: str  # "oxigraph", "virtuoso" or "other", from its Server header
-    max_rows: int | None  # the most rows (or triples) the store returns, if it caps them
-    version: DataVersion
-    checked: float = field(default=0.0, compare=False)  # time.monotonic() of the reading
-
-    @property
-    def graph_names(self) -> tuple[str, ...]:
-        """The names of nkd's graphs."""
-        return tuple(name for name, _ in self.graphs)
-
-
-@dataclass
-class Upstream:
-    """A store's answer being read: its media type, its headers and its body in chunks."""
-
-    response: Any
-    media_type: str
-    timeout_s: float
-    waited_s: float = 0.0
-    done: bool = False
-
-    def chunks(self) -> Iterator[bytes]:
-        """The body as it comes; :class:`UpstreamTimeout` once the store has made us wait too long.
-
-        Only time spent waiting for the store counts: a slow client holds the store back
-        (TCP does), and that is not the store's work.
-        """
-        try:
-            while True:
-                started = time.monotonic()
-                chunk = self.response.read(READ_CHUNK_BYTES)
-                self.waited_s += time.monotonic() - started
-                if not chunk:
-                    self.done = True
-                    return
-                if self.waited_s > self.timeout_s:
-                    raise UpstreamTimeout(f"the store did not finish its answer within the "
-                                          f"{self.timeout_s:g} s limit")
-                yield chunk
-        except HTTPError as exc:
-            raise connection_error(exc, "behind this server") from None
-
-    @property
-    def head_bytes(self) -> int:
-        """How much of this answer to keep back before streaming it (see :func:`hand_on`)."""
-        sent_whole = header(self.response.headers, "Content-Length") is not None
-        return STREAM_BYTES if sent_whole else STREAMING_HEAD_BYTES
-
-    def close(self) -> None:
-        """Let go of the connection: back to the pool when the body was read, closed otherwise."""
-        if not self.done:
-            self.response.close()  # unread bytes must not reach the next request on it
-        self.response.release_conn()
 
 
 class RemoteEngine:
@@ -173,8 +90,8 @@ class RemoteEngine:
 
     def _read_state(self) -> StoreState:
         deadline = time.monotonic() + self.settings.query_timeout_s
-        upstream = self._send(_GRAPH_SIZES, Dataset(), JSON.media_type, deadline)
-        kind = _kind(header(upstream.response.headers, "Server") or "")
+        upstream = self._send(GRAPH_SIZES, Dataset(), JSON.media_type, deadline)
+        kind = store_kind(header(upstream.response.headers, "Server") or "")
         rows = self._rows(upstream, kind)
         sizes = {row["g"].value: int(row["n"].value) for row in rows if isinstance(row["g"], ox.NamedNode)}
         named = self.settings.store_graphs.split()
@@ -190,7 +107,7 @@ class RemoteEngine:
 
     def _virtuoso_cap(self, deadline: float) -> int | None:
         try:
-            rows = self._rows(self._send(_VIRTUOSO_CAP, Dataset(), JSON.media_type, deadline), "virtuoso")
+            rows = self._rows(self._send(VIRTUOSO_CAP, Dataset(), JSON.media_type, deadline), "virtuoso")
             cap = int(rows[0]["cap"].value) if rows and rows[0]["cap"] is not None else 0
         except (NkdError, ValueError) as exc:
             # Not allowed, or not a number: capped SELECTs still say so (X-SPARQL-MaxRows),
@@ -249,7 +166,7 @@ class RemoteEngine:
                                   + (header(response.headers, "X-SQL-Message") or "").split("  Activity:")[0])
         cap = header(response.headers, "X-SPARQL-MaxRows")
         if cap:
-            raise _capped(cap)
+            raise capped_error(cap)
 
     def _query(self, query: Query, dataset: Dataset, accept: str, text: str | None = None) -> tuple[Upstream, StoreState]:
         state = self.store_state()
@@ -280,7 +197,7 @@ class RemoteEngine:
         try:
             result = ox.parse_query_results(ChunkReader(self._labels(upstream, kind, fmt)), fmt.ox)
             if ask and isinstance(result, ox.QuerySolutions):
-                return _virtuoso_boolean(result)
+                return virtuoso_boolean(result)
             return result
         except SyntaxError as exc:
             raise self._invalid(upstream, exc) from None
@@ -293,7 +210,7 @@ class RemoteEngine:
             for quad in ox.parse(ChunkReader(upstream.chunks()), fmt.ox):
                 count += 1
                 if state.max_rows is not None and count >= state.max_rows:
-                    raise _capped(state.max_rows)
+                    raise capped_error(state.max_rows)
                 yield quad.triple
         except SyntaxError as exc:
             raise self._invalid(upstream, exc) from None
@@ -310,7 +227,7 @@ class RemoteEngine:
         # A store that caps results says so for SELECT, not for CONSTRUCT: its triples are
         # counted, which needs N-Triples (a triple a line).
         counted = query.returns_graph and state.max_rows is not None
-        direct = fmt in _PASSED_THROUGH[state.kind] and not (counted and fmt is not NTRIPLES)
+        direct = fmt in PASSED_THROUGH[state.kind] and not (counted and fmt is not NTRIPLES)
         # Virtuoso 7 answers ASK with a one-row table (__ASK_RETVAL): it must be read.
         direct = direct and not (query.form == "ASK" and state.kind == "virtuoso")
         fallback = NTRIPLES if query.returns_graph else JSON
@@ -319,7 +236,7 @@ class RemoteEngine:
         if direct and upstream.media_type in fmt.media_types:
             chunks: Iterator[bytes] = self._labels(upstream, state.kind, fmt)
             if counted:
-                chunks = at_most_lines(chunks, state.max_rows, lambda: _capped(state.max_rows))
+                chunks = at_most_lines(chunks, state.max_rows, lambda: capped_error(state.max_rows))
             return hand_on(capped(check_complete(chunks, fmt, upstream.media_type), limit), upstream.close,
                            upstream.head_bytes)
         return self._convert(upstream, state, query, fmt, limit)
@@ -420,49 +337,6 @@ class RemoteEngine:
         return tuple(row[0].value for row in table.rows if row[0] is not None and row[0].kind == "iri")
 
 
-def located(error: NkdError, text: str) -> NkdError:
-    """A store's refusal of a query, as nkd's own syntax error when the query is not SPARQL 1.1.
-
-    pyoxigraph's parser then locates the mistake (line, column, the line with a caret)
-    as it does for the embedded store, whatever the store's parser said; a query that is
-    valid SPARQL but that the store's parser refuses keeps the store's words.
-    """
-    if not isinstance(error, StoreRefused) or "does not support" in error.message:
-        return error
-    try:
-        ox.Store().query(text)  # parsed only: an empty store has nothing to evaluate
-    except SyntaxError as exc:
-        return syntax_error(text, exc)
-    return error
-
-
-def _kind(server: str) -> str:
-    lowered = server.lower()
-    if lowered.startswith("oxigraph"):
-        return "oxigraph"
-    if lowered.startswith("virtuoso"):
-        return "virtuoso"
-    return "other"
-
-
-def _capped(cap: int | str) -> ResultCapped:
-    return ResultCapped(f"the store behind this server returns at most {int(cap):,} rows, and this "
-                        f"result reached that cap: what it sent may be only part of the answer",
-                        hint=f"Add LIMIT (below {int(cap):,}) and page through the result with OFFSET; "
-                             f"or have the store's row cap raised (Virtuoso: ResultSetMaxRows).")
-
-
-def _virtuoso_boolean(result: Any) -> Any:
-    """The answer of an ASK that Virtuoso 7 wrote as a table: one variable, __ASK_RETVAL, 1 or 0."""
-    if [v.value for v in result.variables] != ["__ASK_RETVAL"]:
-        raise UpstreamError("the store answered an ASK query with a table")
-    row = next(iter(result), None)
-    value = row is not None and row["__ASK_RETVAL"] is not None and row["__ASK_RETVAL"].value not in ("0", "false")
-    # pyoxigraph makes booleans only by parsing: this one parses the answer in its own words.
-    return ox.parse_query_results(b'{"head":{},"boolean":%s}' % (b"true" if value else b"false"),
-                                  ox.QueryResultsFormat.JSON)
-
-
 def _renamed(term: Any, graph_number: int) -> Any:
     return ox.BlankNode(f"g{graph_number}x{term.value}") if isinstance(term, ox.BlankNode) else term
 
@@ -475,40 +349,4 @@ def _format_of(media_type: str, formats: tuple[Format, ...]) -> Format:
     raise UpstreamError(f"the store behind this server answered in an unexpected format ({media_type or 'none'})")
 
 
-def with_limit(text: str, rows: int) -> str:
-    """``text`` (a SELECT query) asking for at most ``rows`` solutions: a LIMIT added or lowered.
-
-    A ``LIMIT`` or ``VALUES`` outside every bracket belongs to the query itself (those of
-    subqueries and groups are inside braces): an existing LIMIT is lowered to ``rows``,
-    otherwise one is added before the trailing VALUES, or at the end.
-    """
-    depth = 0
-    limit_at: tuple[int, int] | None = None
-    values_at: int | None = None
-    expecting_limit = False
-    for match in TOKEN.finditer(text):
-        kind = match.lastgroup
-        value = match.group(kind)  # without the white space the token takes along
-        if kind == "open":
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-        elif kind == "word" and depth == 0:
-            word = value.upper()
-            if expecting_limit and value.isdigit():
-                limit_at = (match.start(kind), match.end(kind))
-            elif word == "VALUES" and values_at is None:
-                values_at = match.start(kind)
-            expecting_limit = word == "LIMIT"
-            continue
-        if kind != "comment":
-            expecting_limit = False
-    if limit_at is not None:
-        start, end = limit_at
-        return text[:start] + str(min(int(text[start:end]), rows)) + text[end:]
-    if values_at is not None:
-        return f"{text[:values_at]}LIMIT {rows}\n{text[values_at:]}"
-    return f"{text}\nLIMIT {rows}\n"
-
-
-__all__ = ["RemoteEngine", "StoreState", "check_url", "with_limit"]
+__all__ = ["RemoteEngine", "StoreState", "check_url"]

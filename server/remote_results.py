@@ -15,11 +15,16 @@ from __future__ import annotations
 import queue
 import re
 import threading
-from typing import Callable, Iterator
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+from urllib3.exceptions import HTTPError
 
 from .errors import NkdError, UpstreamError, UpstreamTimeout
 from .negotiation import CSV, JSON, NTRIPLES, RDFXML, TURTLE, XML, Format
 from .sparql import STREAM_BYTES, ResultCutOff, ResultStream, result_too_large
+from .upstream import connection_error, header
 
 # The pieces a conversion thread hands over, and how many may wait for a slow client
 # before it stops reading the store (TCP then holds the store back): memory stays a
@@ -31,6 +36,55 @@ PIPE_CHUNKS = 4
 # client about as soon as it reaches nkd. An answer the store sent whole (with its
 # length, as Virtuoso does) is in already: its first MiB is kept back, as nkd's own are.
 STREAMING_HEAD_BYTES = 64 * 1024
+# How much of a store's answer is read at a time.
+READ_CHUNK_BYTES = 64 * 1024
+
+
+# --------------------------------------------------------------------------- reading the store's answer
+
+
+@dataclass
+class Upstream:
+    """A store's answer being read: its media type, its headers and its body in chunks."""
+
+    response: Any
+    media_type: str
+    timeout_s: float
+    waited_s: float = 0.0
+    done: bool = False
+
+    def chunks(self) -> Iterator[bytes]:
+        """The body as it comes; :class:`UpstreamTimeout` once the store has made us wait too long.
+
+        Only time spent waiting for the store counts: a slow client holds the store back
+        (TCP does), and that is not the store's work.
+        """
+        try:
+            while True:
+                started = time.monotonic()
+                chunk = self.response.read(READ_CHUNK_BYTES)
+                self.waited_s += time.monotonic() - started
+                if not chunk:
+                    self.done = True
+                    return
+                if self.waited_s > self.timeout_s:
+                    raise UpstreamTimeout(f"the store did not finish its answer within the "
+                                          f"{self.timeout_s:g} s limit")
+                yield chunk
+        except HTTPError as exc:
+            raise connection_error(exc, "behind this server") from None
+
+    @property
+    def head_bytes(self) -> int:
+        """How much of this answer to keep back before streaming it (see :func:`hand_on`)."""
+        sent_whole = header(self.response.headers, "Content-Length") is not None
+        return STREAM_BYTES if sent_whole else STREAMING_HEAD_BYTES
+
+    def close(self) -> None:
+        """Let go of the connection: back to the pool when the body was read, closed otherwise."""
+        if not self.done:
+            self.response.close()  # unread bytes must not reach the next request on it
+        self.response.release_conn()
 
 
 # --------------------------------------------------------------------------- passing bytes through

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from .linked_data import LABELS, _label_rank, local_path, prefixes
+from .linked_data import LABELS, label_rank, link
+from .namespaces import XSD_STRING, datatype_name, longest_first, prefix_lines, prefixed_name, prefixes
 from .settings import Settings
 from .sparql import Term, check_query
 
@@ -28,24 +29,17 @@ LIMIT 25
 """
 # IRIs looked up per label query: keeps each query far below max_query_bytes.
 LABEL_BATCH = 400
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 # What is not SPARQL code when looking for prefixed names: strings, IRIs, comments.
 _NOT_CODE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
                        r'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
 _DECLARATION = re.compile(r"\bPREFIX\s+([A-Za-z][\w.\-]*)?:\s*<([^<>\s]*)>", re.IGNORECASE)
 _PREFIXED_USE = re.compile(r"(?<![\w.\-:?$])([A-Za-z][\w.\-]*):(?!//)")
-_LOCAL_NAME = re.compile(r"[A-Za-z0-9_](?:[\w.\-]*[\w\-])?")
 
 
 def common_prefixes(settings: Settings) -> dict[str, str]:
     """The prefixes the query page declares for its users (the ones nkd's documents use)."""
     return prefixes(settings.public_base)
-
-
-def prefix_lines(declared: dict[str, str]) -> str:
-    """``PREFIX name: <namespace>`` lines, one per prefix."""
-    return "".join(f"PREFIX {name}: <{ns}>\n" for name, ns in declared.items())
 
 
 def starter_query(settings: Settings) -> str:
@@ -71,14 +65,6 @@ def with_prefixes(text: str, added: dict[str, str]) -> str:
     return prefix_lines(added) + text
 
 
-def prefixed_name(iri: str, declared: Sequence[tuple[str, str]]) -> str | None:
-    """``name:local`` for an IRI in a declared namespace (longest first), if SPARQL can write it."""
-    for name, ns in declared:
-        if iri.startswith(ns) and _LOCAL_NAME.fullmatch(iri[len(ns):]):
-            return f"{name}:{iri[len(ns):]}"
-    return None
-
-
 def labels_of(engine: Any, settings: Settings, iris: Iterable[str]) -> dict[str, str]:
     """The label (``rdfs:label`` or ``skos:prefLabel``, English first) of each IRI that has one."""
     wanted = list(dict.fromkeys(iris))
@@ -95,7 +81,7 @@ def labels_of(engine: Any, settings: Settings, iris: Iterable[str]) -> dict[str,
             if s is None or label is None:
                 continue
             best = found.get(s.value)
-            if best is None or _label_rank(label) < _label_rank(best):
+            if best is None or label_rank(label) < label_rank(best):
                 found[s.value] = label
     return {iri: term.value for iri, term in found.items()}
 
@@ -132,7 +118,7 @@ class ResultView:
 
     def __init__(self, base: str, declared: dict[str, str], labels: dict[str, str]) -> None:
         self.base = base
-        self.declared = sorted(declared.items(), key=lambda item: -len(item[1]))
+        self.declared = longest_first(declared)
         self.labels = labels
 
     def cell(self, term: Term | None) -> Cell:
@@ -141,18 +127,13 @@ class ResultView:
             return Cell("unbound", "")
         if term.kind == "iri":
             return Cell("iri", term.value, self.labels.get(term.value), prefixed_name(term.value, self.declared),
-                        local_path(self.base, term.value) or term.value)
+                        link(self.base, term.value))
         if term.kind == "literal":
-            note = f"@{term.language}" if term.language else self._datatype(term.datatype)
+            note = f"@{term.language}" if term.language else datatype_name(term.datatype, self.declared)
             return Cell("literal", term.value, note=note)
         if term.kind == "bnode":
             return Cell("bnode", f"_:{term.value}")
         return Cell(term.kind, term.value)
-
-    def _datatype(self, datatype: str | None) -> str:
-        if not datatype or datatype == XSD + "string":
-            return ""
-        return prefixed_name(datatype, self.declared) or datatype
 
     def shown_iris(self, rows: Iterable[Sequence[Term | None]]) -> dict[str, dict[str, str]]:
         """How the page shows each IRI of ``rows`` (values and datatypes), for its result viewer.
@@ -188,7 +169,7 @@ def sparql_json(variables: list[str], rows: Iterable[Sequence[Term | None]]) -> 
                 binding[name] = {"type": "literal", "value": term.value}
                 if term.language:
                     binding[name]["xml:lang"] = term.language
-                elif term.datatype and term.datatype != XSD + "string":
+                elif term.datatype and term.datatype != XSD_STRING:
                     binding[name]["datatype"] = term.datatype
         bindings.append(binding)
     return {"head": {"vars": variables}, "results": {"bindings": bindings}}

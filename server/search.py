@@ -27,7 +27,7 @@ from typing import Any
 from .annotated import paragraph_spans
 from .source_texts import text_file, text_stem
 from .errors import BadRequest
-from .linked_data import LinkedData, Triples, local_path
+from .linked_data import LinkedData, Triples, link
 
 MAX_QUERY_CHARS = 200
 TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -137,7 +137,7 @@ class SearchIndex:
                 add(row["s"].value, "notes", row["o"].value)
         index._db.executemany(
             "INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?)",
-            [(iri, local_path(ld.base, iri) or iri, " | ".join(e["label"]), " | ".join(e["kinds"]),
+            [(iri, link(ld.base, iri), " | ".join(e["label"]), " | ".join(e["kinds"]),
               QUOTE_SEPARATOR.join(e["quotes"]), QUOTE_SEPARATOR.join(e["notes"]))
              for iri, e in entities.items() if e["label"] or e["quotes"]])
         index._index_texts(ld)

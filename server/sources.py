@@ -21,21 +21,12 @@ from typing import Sequence
 import pyoxigraph as ox
 
 from .errors import InputError, QuoteNotFound
+from .namespaces import BASE, NAMESPACES, NKD
 from .quotes import Passage, context_for, line_at, nearest, occurrences, turtle_string
 from .store import memory_store
 
-NKD = "https://w3id.org/nkd/ontology#"
-
 # Prefixes the Turtle written here uses; only those a file lacks are declared in it.
-PREFIXES = {
-    "nkd": NKD,
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "schema": "https://schema.org/",
-    "spdx": "http://spdx.org/rdf/terms#",
-    "oa": "http://www.w3.org/ns/oa#",
-}
+PREFIXES = {"nkd": NKD, **{name: NAMESPACES[name] for name in ("rdfs", "xsd", "dcterms", "schema", "spdx", "oa")}}
 
 # --published as given -> its XSD datatype: the precision the maintainer knows.
 _DATE_FORMS = (
@@ -112,7 +103,7 @@ def _existing(graph_path: Path) -> tuple[dict[str, str], ox.Store | None]:
 
 
 def add_source(path: str | Path, *, title: str, graph_path: str | Path, sources_dir: str | Path,
-               base: str = "https://w3id.org/nkd/", url: str | None = None, publisher: str | None = None,
+               base: str = BASE, url: str | None = None, publisher: str | None = None,
                author: str | None = None, published: str | None = None, language: str = "en") -> AddedSource:
     """Copy a text into ``sources_dir`` and describe it, appended to the Turtle ``graph_path``.
 
@@ -126,12 +117,11 @@ def add_source(path: str | Path, *, title: str, graph_path: str | Path, sources_
     try:
         data = path.read_bytes()
         data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError.for_file(path, exc, hint="Save the text as UTF-8; quotes are matched character "
+                                                  "by character.") from None
     except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}", path=str(path),
-                         hint="Give the path of the source's plain-text file.") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text", path=str(path),
-                         hint="Save the text as UTF-8; quotes are matched character by character.") from None
+        raise InputError.for_file(path, exc, hint="Give the path of the source's plain-text file.") from None
     if not graph_path.parent.is_dir() or not sources_dir.parent.is_dir():
         raise InputError(f"{graph_path.parent if not graph_path.parent.is_dir() else sources_dir.parent}: "
                          "no such directory", path=str(graph_path),
@@ -189,7 +179,7 @@ def add_source(path: str | Path, *, title: str, graph_path: str | Path, sources_
     return AddedSource(iri, copy, target, graph_path, block)
 
 
-def text_copy_of(source: str, data: Sequence[str | Path], base: str = "https://w3id.org/nkd/") -> tuple[str, str]:
+def text_copy_of(source: str, data: Sequence[str | Path], base: str = BASE) -> tuple[str, str]:
     """The source's IRI and its ``nkd:textCopy``, found in the RDF files ``data``.
 
     ``source`` is an IRI, ``src:{slug}`` or a bare slug (``{base}id/source/{slug}``).
@@ -220,8 +210,8 @@ def quote(source_iri: str, text_copy: str, words: str, sources_dir: str | Path, 
     try:
         text = text_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the source's text {text_path}: {exc}", path=str(text_path),
-                         hint="Pass --sources DIR, the directory holding the source texts.") from None
+        raise InputError.for_file(text_path, exc, hint="Pass --sources DIR, the directory holding the "
+                                                       "source texts.") from None
     if not words:
         raise InputError("no words to quote", hint='Give the words: nkd quote SOURCE "the exact words".')
     found = occurrences(text, words)

@@ -13,10 +13,8 @@ error (:mod:`nkd.query_errors`).
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol, Sequence
 
 import pyoxigraph as ox
@@ -44,33 +42,6 @@ def offered_formats(query: Query) -> tuple[Format, ...]:
     if query.returns_graph:
         return (*GRAPH_FORMATS, *DATASET_FORMATS, HTML)
     return (*RESULTS_FORMATS, HTML)
-
-
-@dataclass(frozen=True)
-class Example:
-    """A documented example query: file stem, title, question and text."""
-
-    name: str
-    title: str
-    question: str
-    text: str
-
-
-_HEADER = re.compile(r"#\s*(title|question)\s*:\s*(.*)", re.IGNORECASE)
-
-
-def read_example(path: Path) -> Example:
-    """Read an example query file whose first comment lines say ``# title:`` and ``# question:``."""
-    text = path.read_text(encoding="utf-8")
-    header: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        match = _HEADER.match(line)
-        if match:
-            header.setdefault(match.group(1).lower(), match.group(2).strip())
-    return Example(name=path.stem, title=header.get("title", path.stem),
-                   question=header.get("question", ""), text=text)
 
 
 # --------------------------------------------------------------------------- running
@@ -316,7 +287,7 @@ class EmbeddedEngine:
 
 
 __all__: Sequence[str] = (
-    "Dataset", "EmbeddedEngine", "Engine", "Example", "Query", "QueryRunner", "ResultCutOff",
+    "Dataset", "EmbeddedEngine", "Engine", "Query", "QueryRunner", "ResultCutOff",
     "ResultStream", "STREAM_BYTES", "Table", "Term", "base_iri",
-    "check_query", "offered_formats", "read_example", "resident_bytes", "result_too_large", "syntax_error",
+    "check_query", "offered_formats", "resident_bytes", "result_too_large", "syntax_error",
 )

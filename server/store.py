@@ -80,20 +80,8 @@ def load_sources(store: ox.Store, sources: Iterable[Source]) -> None:
         try:
             # No base IRI: a relative IRI in a data file is an error, not a file path.
             store.load(path=str(source.path), format=fmt, to_graph=to_graph)
-        except SyntaxError as exc:
-            raise parse_error(source.path, exc) from None
-        except OSError as exc:
-            raise InputError(f"{source.path}: {exc.strerror or exc}", path=str(source.path),
-                             hint="Check that the file exists and is readable.") from None
-
-
-def parse_error(path: Path, exc: SyntaxError) -> InputError:
-    """An :class:`InputError` for a parser's SyntaxError, with the file's line and column."""
-    line = getattr(exc, "lineno", None)
-    column = getattr(exc, "offset", None)
-    where = f"{path}:{line}" + (f":{column}" if column else "") if line else str(path)
-    message = str(exc.msg if getattr(exc, "msg", None) else exc)
-    return InputError(f"{where}: {message}", path=str(path), line=line, column=column)
+        except (SyntaxError, OSError, UnicodeDecodeError) as exc:
+            raise InputError.for_file(source.path, exc) from None
 
 
 def shipped_store(base: str) -> ox.Store:
@@ -118,8 +106,7 @@ def sources_version(sources: Iterable[Source], base: str) -> DataVersion:
         digest = digest_files([(base, None)] + [(s.graph or s.path.name, s.path.read_bytes()) for s in sources])
         modified = max((s.path.stat().st_mtime for s in sources), default=0.0)
     except OSError as exc:
-        raise InputError(f"{exc.filename}: {exc.strerror or exc}", path=str(exc.filename),
-                         hint="Check that the file exists and is readable.") from None
+        raise InputError.for_file(exc.filename, exc) from None
     return DataVersion(digest, modified)
 
 
@@ -138,4 +125,4 @@ def store_version(store: ox.Store, modified: float) -> DataVersion:
 
 
 __all__ = ["Source", "data_root", "file_sources", "graph_iri", "load_sources", "memory_store",
-           "parse_error", "rdf_format", "shipped_sources", "shipped_store", "sources_version", "store_version"]
+           "rdf_format", "shipped_sources", "shipped_store", "sources_version", "store_version"]

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from .namespaces import XSD, datatype_name
 from .sparql import Table, Term
+
+# Literals a table shows as they are, like Turtle's short forms (``63``, ``1.5``, ``true``).
+_BARE = {XSD + "integer", XSD + "decimal", XSD + "boolean"}
+
+
+def _datatype(term: Term) -> str:
+    """``^^xsd:gYear`` (or ``^^<iri>``) after a literal whose datatype is shown, else nothing."""
+    name = datatype_name(term.datatype)
+    if not name:
+        return ""
+    return f"^^{name}" if name != term.datatype else f"^^<{name}>"
 
 
 def term_text(term: Term | None) -> str:
@@ -16,8 +28,8 @@ def term_text(term: Term | None) -> str:
     if term.kind == "literal":
         if term.language:
             return f'"{term.value}"@{term.language}'
-        if term.datatype and not term.datatype.endswith(("#string", "#integer", "#decimal", "#boolean")):
-            return f'"{term.value}"^^<{term.datatype}>'
+        if term.datatype not in _BARE and _datatype(term):
+            return f'"{term.value}"{_datatype(term)}'
         return term.value
     return term.value
 
@@ -59,6 +71,4 @@ def _literal(term: Term) -> str:
     escaped = term.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     if term.language:
         return f'"{escaped}"@{term.language}'
-    if term.datatype and not term.datatype.endswith("#string"):
-        return f'"{escaped}"^^<{term.datatype}>'
-    return f'"{escaped}"'
+    return f'"{escaped}"{_datatype(term)}'

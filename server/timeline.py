@@ -22,10 +22,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from .namespaces import RDFS, TIME, nkd_term
 from .sparql import Term
 
-TIME = "http://www.w3.org/2006/time#"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+RDFS_LABEL = RDFS + "label"
 # "late 2011" is the last third of 2011: where in it the sources do not say.
 PARTS = {"Early": (0.0, 1 / 3), "Mid": (1 / 3, 2 / 3), "Late": (2 / 3, 1.0)}
 _DATE = re.compile(r"^(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")  # an XSD date's year, month and day
@@ -161,7 +161,7 @@ def _instant(view: Any, instant: Term | None) -> Span | None:
 
 
 def _nkd(view: Any, local: str) -> str:
-    return f"{view.base}ontology#{local}"
+    return nkd_term(view.base, local)
 
 
 # --------------------------------------------------------------------------- the timeline

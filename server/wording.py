@@ -16,23 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .namespaces import (DCAT, DCTERMS, FOAF, OA, ORG, OWL, PROV, QB, RDF, RDFS, SCHEMA, SDMX_ATTRIBUTE,
+                         SDMX_DIMENSION, SDMX_MEASURE, SKOS, TIME, VOID, own_namespaces)
+
 GROUPS = ("What", "When", "Where", "Who", "Linked facts", "Source", "Notes", "Other")
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS = "http://purl.org/dc/terms/"
-PROV = "http://www.w3.org/ns/prov#"
-QB = "http://purl.org/linked-data/cube#"
-SDMX_DIMENSION = "http://purl.org/linked-data/sdmx/2009/dimension#"
-SDMX_MEASURE = "http://purl.org/linked-data/sdmx/2009/measure#"
-SDMX_ATTRIBUTE = "http://purl.org/linked-data/sdmx/2009/attribute#"
-TIME = "http://www.w3.org/2006/time#"
-ORG = "http://www.w3.org/ns/org#"
-SCHEMA = "https://schema.org/"
-OWL = "http://www.w3.org/2002/07/owl#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-OA = "http://www.w3.org/ns/oa#"
 NKD = "nkd:"  # expanded against public_base by :func:`wording`
 
 
@@ -176,8 +164,8 @@ CLASS_LABELS: dict[str, str] = {
     TIME + "ProperInterval": "period of time",
     TIME + "DateTimeInterval": "calendar period",
     TIME + "Instant": "instant",
-    "http://www.w3.org/ns/dcat#Dataset": "dataset",
-    "http://rdfs.org/ns/void#Dataset": "dataset",
+    DCAT + "Dataset": "dataset",
+    VOID + "Dataset": "dataset",
     FOAF + "Organization": "organisation",
     DCTERMS + "RightsStatement": "rights statement",
     DCTERMS + "LicenseDocument": "licence",
@@ -186,7 +174,7 @@ CLASS_LABELS: dict[str, str] = {
 
 def wording(predicate: str, base: str) -> Wording | None:
     """The :class:`Wording` of ``predicate``, with nkd's namespace under ``base``; None if unknown."""
-    nkd = f"{base}ontology#"
+    nkd = own_namespaces(base)["nkd"]
     if predicate.startswith(nkd):
         return WORDING.get(NKD + predicate[len(nkd):])
     return WORDING.get(predicate)

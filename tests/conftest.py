@@ -2,6 +2,11 @@
 
 Servers are started as ``python -m nkd serve`` from this checkout, so the code under
 test is the code in the working tree, whatever is installed.
+
+The suite runs in parallel (pytest-xdist, ``-n auto --dist loadfile`` in pyproject.toml):
+the tests of a module run on one worker process, so that what a module starts it starts
+once; each worker has its own session fixtures (servers, browser, Virtuoso), its own
+temporary directories and its own share of the free ports (:func:`free_port`).
 """
 
 from __future__ import annotations
@@ -35,11 +40,40 @@ PRODUCT = "WHERE { " + " . ".join(f"?s{i} ?p{i} ?o{i}" for i in range(12)) + " }
 RUNAWAY = "SELECT (COUNT(*) AS ?n) " + PRODUCT
 
 
+# The modules that take longest, longest first: they start first, so that no worker is
+# left running one of them alone at the end (the others follow in file order).
+SLOWEST_MODULES = ("test_faults.py", "test_site_pages.py", "test_backends.py", "test_shapes.py", "test_virtuoso.py",
+                   "test_validation.py", "test_sweep.py", "test_provenance.py", "test_streaming.py",
+                   "test_query_page.py", "test_cli_query.py", "test_content_pages_browser.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the slowest modules first (see :data:`SLOWEST_MODULES`); the rest keep their order."""
+    rank = {name: n for n, name in enumerate(SLOWEST_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nothing listens on right now.
+
+    Under pytest-xdist each worker takes only the ports of its own residue (the port
+    number modulo the number of workers), so that two workers never both pick a port
+    between finding it free and starting something on it.
+    """
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    held: list[socket.socket] = []  # kept bound while looking, so the kernel offers others
+    try:
+        while True:
+            sock = socket.socket()
+            held.append(sock)
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+            if port % workers == worker:
+                return port
+    finally:
+        for sock in held:
+            sock.close()
 
 
 @dataclass

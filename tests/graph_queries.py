@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from nkd.namespaces import BASE, NKD, XSD, prefix_lines, prefixes  # noqa: F401 - NKD for the tests
+
 QUERIES = Path(__file__).resolve().parent.parent / "graph" / "queries"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 _NUMERIC = {XSD + name for name in ("integer", "decimal", "double", "float", "nonNegativeInteger", "long", "int")}
 
 
@@ -43,33 +44,11 @@ def run_query_file(store: ox.Store, name: str) -> list[dict]:
     return select(store, (QUERIES / f"{name}.rq").read_text(encoding="utf-8"))
 
 
-PREFIXES = """
-PREFIX nkd: <https://w3id.org/nkd/ontology#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX qb: <http://purl.org/linked-data/cube#>
-PREFIX time: <http://www.w3.org/2006/time#>
-PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
-PREFIX sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#>
-PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#>
-PREFIX src: <https://w3id.org/nkd/id/source/>
-PREFIX ev: <https://w3id.org/nkd/id/event/>
-PREFIX obs: <https://w3id.org/nkd/id/observation/>
-PREFIX var: <https://w3id.org/nkd/id/variable/>
-PREFIX place: <https://w3id.org/nkd/id/place/>
-PREFIX cohort: <https://w3id.org/nkd/id/cohort/>
-PREFIX person: <https://w3id.org/nkd/id/person/>
-PREFIX nkdorg: <https://w3id.org/nkd/id/org/>
-PREFIX population: <https://w3id.org/nkd/id/population/>
-"""
+# The vocabularies of the namespace table, and short names for the kinds of instance.
+ID = BASE + "id/"
+PREFIXES = "\n" + prefix_lines(prefixes()) + prefix_lines({name: f"{ID}{kind}/" for name, kind in (
+    ("src", "source"), ("ev", "event"), ("obs", "observation"), ("var", "variable"), ("place", "place"),
+    ("cohort", "cohort"), ("person", "person"), ("nkdorg", "org"), ("population", "population"))})
 
-ID = "https://w3id.org/nkd/id/"
-NKD = "https://w3id.org/nkd/ontology#"
 ARTICLE = ID + "source/sharp-increase-in-defections-2023"
 BLOG = ID + "source/number-of-defectors-declines"

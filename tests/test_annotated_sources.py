@@ -14,8 +14,8 @@ from conftest import ROOT
 from graph_queries import PREFIXES, select
 from nkd.annotated import Quoted, annotate
 from nkd.source_texts import passage_id
+from nkd.namespaces import BASE
 
-BASE = "https://w3id.org/nkd/"
 STEMS = ("000_76ada298a9581b2c", "001_147da7631101f1fd")
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 

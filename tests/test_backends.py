@@ -25,9 +25,9 @@ from SPARQLWrapper import JSON, XML, SPARQLWrapper
 
 from conftest import (FIXTURES, ROOT, RUNAWAY, Server, run_nkd, start_oxigraph, start_server,
                       virtuoso_holding)
+from nkd.namespaces import BASE
 
 FILES = [FIXTURES / "prod-actors.ttl", FIXTURES / "prod-events.ttl"]
-BASE = "https://w3id.org/nkd/"
 ACTORS_GRAPH = BASE + "data/prod-actors"
 EVENTS_GRAPH = BASE + "data/prod-events"
 TIMEOUT_S = 3

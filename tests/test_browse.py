@@ -13,8 +13,8 @@ from nkd.browse import BROWSE_KINDS
 from nkd.linked_data import Triples
 from nkd.sparql import Term
 from nkd.timeline import date_span, resolve
+from nkd.namespaces import BASE
 
-BASE = "https://w3id.org/nkd/"
 HTML = {"Accept": "text/html"}
 
 

@@ -14,8 +14,8 @@ import yaml
 from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 
 from conftest import ROOT
+from nkd.namespaces import BASE
 
-BASE = "https://w3id.org/nkd/"
 DATASET = rdflib.URIRef(BASE)
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")  # rdflib's DCAT is version 2, without versions
 HTML = {"Accept": "text/html"}

@@ -11,10 +11,10 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from conftest import FIXTURES, run_nkd
+from nkd.namespaces import BASE
 
 ACTORS, EVENTS = FIXTURES / "prod-actors.ttl", FIXTURES / "prod-events.ttl"
 BROKEN, DATASET = FIXTURES / "prod-broken.ttl", FIXTURES / "prod-dataset.trig"
-BASE = "https://w3id.org/nkd/"
 
 
 def graphs(store: ox.Store) -> dict[str, rdflib.Graph]:

@@ -12,10 +12,10 @@ import requests
 from rdflib.compare import isomorphic
 
 from conftest import FIXTURES, RUNAWAY, free_port, run_nkd, start_oxigraph
+from nkd.namespaces import BASE
 
 ACTORS, EVENTS = FIXTURES / "prod-actors.ttl", FIXTURES / "prod-events.ttl"
 BROKEN, DATASET = FIXTURES / "prod-broken.ttl", FIXTURES / "prod-dataset.trig"
-BASE = "https://w3id.org/nkd/"
 
 
 @pytest.fixture()

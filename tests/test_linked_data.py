@@ -17,8 +17,8 @@ import requests
 from rdflib.compare import isomorphic
 
 from conftest import FIXTURES, ROOT, start_server
+from nkd.namespaces import BASE
 
-BASE = "https://w3id.org/nkd/"
 EVENT = "id/event/2019-11-sailors-repatriation"
 HEDGED_OBS = "id/obs/total-since-1950s-news"
 OTHER_OBS = "id/obs/total-since-1990s-king"

@@ -11,8 +11,8 @@ import requests
 from rdflib.compare import isomorphic
 
 from conftest import ROOT, shipped_graph as shipped
+from nkd.namespaces import BASE
 
-BASE = "https://w3id.org/nkd/"
 SKOS_DEFINITION = rdflib.URIRef("http://www.w3.org/2004/02/skos/core#definition")
 
 

@@ -1,15 +1,21 @@
 """`nkd validate` checks provenance against the source texts: each way of breaking a fact's
 link to its words (a changed quote, a changed figure, an ambiguous quote, an unlinked
-conflict within one source or across two, an edited source text…) makes it exit 1 and name
-the file and line, in every format. Each mutation is made on a copy of the graph in a
-temporary directory and validated with `--sources` pointing at the copy's texts."""
+conflict within one source or across two, an edited source text…) makes it fail (exit 1)
+and name the file and line, in every format. Each mutation is made on a copy of the graph
+in a temporary directory and validated with `--sources` pointing at the copy's texts.
+
+Each mutated copy is validated once, in process, with the library's :func:`validate`, and
+its report rendered in every format as `nkd validate --format` renders it; a mutation in
+each format also goes through the real command, for its exit code and its output."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -17,6 +23,7 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from conftest import ROOT, copy_graph, run_nkd
+from nkd.validation import ValidationReport, render, validate
 
 NKDSH = rdflib.Namespace("https://w3id.org/nkd/shapes#")
 FORMATS = ("text", "turtle", "json", "junit", "github")
@@ -116,6 +123,18 @@ def nkd_validate(root: Path, *args: str):
     return run_nkd("validate", "graph", "--sources", "graph/sources", *args, cwd=root, timeout_s=300)
 
 
+@lru_cache(maxsize=None)
+def validated(root: Path) -> ValidationReport:
+    """What `nkd validate graph --sources graph/sources` reports from the copy's root, in process."""
+    with contextlib.chdir(root):
+        return validate(["graph"], sources="graph/sources")
+
+
+def results_of(report: ValidationReport) -> list[dict]:
+    """The report's results as `--format json` gives them."""
+    return json.loads(render(report, "json"))["results"]
+
+
 def located(fmt: str, output: str) -> set[tuple[str, str, int]]:
     """(constraint component's local name, file, line) of every result in a report."""
     found = set()
@@ -159,28 +178,42 @@ def test_the_copy_of_the_shipped_graph_conforms(tmp_path):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
-def test_each_mutation_exits_1_and_names_file_and_line_in_every_format(mutated, name, fmt):
+def test_each_mutation_fails_and_names_file_and_line_in_every_format(mutated, name, fmt):
+    mutation, root = MUTATIONS[name], mutated[name]
+    report = validated(root)
+    assert report.failed(), render(report, "text")[-2000:]  # what makes `nkd validate` exit 1
+    line = subject_line(root / mutation.reported_file, mutation.subject)
+    output = render(report, fmt)
+    assert (mutation.component, mutation.reported_file, line) in located(fmt, output), output[-3000:]
+
+
+# Through the real command: each format once, each with a mutation of its own.
+CLI_CASES = list(zip(FORMATS, sorted(MUTATIONS)))
+
+
+@pytest.mark.parametrize("fmt,name", CLI_CASES, ids=[f"{name}-{fmt}" for fmt, name in CLI_CASES])
+def test_nkd_validate_exits_1_and_names_file_and_line(mutated, name, fmt):
     mutation, root = MUTATIONS[name], mutated[name]
     run = nkd_validate(root, "--format", fmt)
     assert run.returncode == 1, run.stdout[-2000:] + run.stderr
     assert "Traceback" not in run.stderr
     line = subject_line(root / mutation.reported_file, mutation.subject)
     assert (mutation.component, mutation.reported_file, line) in located(fmt, run.stdout), run.stdout[-3000:]
+    assert run.stdout == validated(root).render(fmt)  # the command prints what the library renders
 
 
 def test_a_changed_quote_shows_the_closest_passage(mutated):
-    run = nkd_validate(mutated["changed-quote"], "--format", "json")
-    messages = [r["message"] for r in json.loads(run.stdout)["results"]
+    messages = [r["message"] for r in results_of(validated(mutated["changed-quote"]))
                 if r["constraint_component"].endswith("QuoteInSourceComponent")]
     assert len(messages) == 1
     assert 'The closest passage (line 9): "In 2021, only 63 people managed to reach South Korea,"' in messages[0]
 
 
 def test_an_edited_text_is_reported_once_and_its_quotes_are_not_trusted(mutated):
-    body = json.loads(nkd_validate(mutated["edited-source-text"], "--format", "json").stdout)
-    components = [r["constraint_component"].removeprefix(str(NKDSH)) for r in body["results"]]
+    results = results_of(validated(mutated["edited-source-text"]))
+    components = [r["constraint_component"].removeprefix(str(NKDSH)) for r in results]
     assert components == ["TextCopyChecksumComponent"]
-    assert "has changed since its checksum was recorded" in body["results"][0]["message"]
+    assert "has changed since its checksum was recorded" in results[0]["message"]
 
 
 def test_sources_option_with_no_such_directory_exits_2(tmp_path):
@@ -192,12 +225,13 @@ def test_sources_option_with_no_such_directory_exits_2(tmp_path):
 def test_a_missing_text_copy_is_reported_on_its_source(tmp_path):
     root = copy_graph(tmp_path)
     (root / ARTICLE_TEXT).unlink()
-    body = json.loads(nkd_validate(root, "--format", "json").stdout)
-    found = {(r["constraint_component"].removeprefix(str(NKDSH)), r["file"]) for r in body["results"]}
+    results = results_of(validated(root))
+    found = {(r["constraint_component"].removeprefix(str(NKDSH)), r["file"]) for r in results}
     assert found == {("TextCopyChecksumComponent", "graph/sources.ttl")}
-    assert "is not in" in body["results"][0]["message"]
+    assert "is not in" in results[0]["message"]
 
 
 def test_validate_reads_the_shipped_texts_by_default():
-    run = run_nkd("validate", "--format", "json", cwd=ROOT)
-    assert run.returncode == 0, run.stdout[-2000:]
+    with contextlib.chdir(ROOT):
+        report = validate()
+    assert report.conforms, render(report, "text")[-2000:]

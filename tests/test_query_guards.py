@@ -213,7 +213,7 @@ def test_an_undeclared_prefix_keeps_its_own_message(text, line, column, words, h
 
 
 def test_read_example_takes_title_and_question(tmp_path):
-    from nkd.sparql import read_example
+    from nkd.examples import read_example
 
     path = tmp_path / "cq99.rq"
     path.write_text("# title: A title\n# question: Why?\nASK {}\n", encoding="utf-8")

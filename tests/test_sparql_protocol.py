@@ -16,11 +16,11 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 from conftest import all_triples
+from nkd.namespaces import BASE
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
 SRX = "{http://www.w3.org/2005/sparql-results#}"
-BASE = "https://w3id.org/nkd/"
 ACTORS = BASE + "data/test/actors"
 STATISTICS = BASE + "data/test/statistics"
 TURTLE_FILE_GRAPH = BASE + "data/sparql-endpoint"

@@ -16,7 +16,8 @@ from conftest import FIXTURES, run_nkd
 from nkd.errors import (PayloadTooLarge, QuerySyntaxError, StoreBusy, StoreFailed, StoreRefused, UpstreamError,
                            UpstreamTimeout)
 from nkd.negotiation import CSV, JSON, NTRIPLES, XML
-from nkd.remote import located, with_limit
+from nkd.query_errors import located
+from nkd.store_quirks import with_limit
 from nkd.remote_results import at_most_lines, capped, check_complete, virtuoso_labels
 from nkd.upstream import html_text, query_error, store_message
 

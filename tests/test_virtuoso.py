@@ -19,10 +19,10 @@ import requests
 from rdflib.compare import isomorphic
 
 from conftest import FIXTURES, RUNAWAY, run_nkd, start_server, virtuoso_holding
+from nkd.namespaces import BASE
 
 pytestmark = pytest.mark.slow
 
-BASE = "https://w3id.org/nkd/"
 LD_FILES = [FIXTURES / "ld-ontology.ttl", FIXTURES / "ld-graph.ttl", FIXTURES / "ld-shapes.ttl"]
 # Twice the store's 10,000-row cap, from its own data.
 PAIRS = "SELECT ?a ?b WHERE { ?a ?p ?o . ?b ?q ?r } LIMIT 20000"

@@ -10,15 +10,8 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 
 from ..figures import STATED_PROPERTIES
+from ..namespaces import SPDX, prefix_lines, prefixes
 
-NKD = "https://w3id.org/nkd/ontology#"
-NKDSH = "https://w3id.org/nkd/shapes#"
-OA = "http://www.w3.org/ns/oa#"
-QB = "http://purl.org/linked-data/cube#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SPDX = "http://spdx.org/rdf/terms#"
-SDMX_MEASURE = "http://purl.org/linked-data/sdmx/2009/measure#"
 SHA256 = SPDX + "checksumAlgorithm_sha256"
 
 # The properties whose values are counts or amounts a source states: each needs its words.
@@ -32,11 +25,8 @@ COMPONENTS = {
     "ConflictCheck": ("UnlinkedConflictComponent", "CorroborationComponent"),
 }
 
-PREFIXES = f"""PREFIX nkd: <{NKD}> PREFIX oa: <{OA}> PREFIX qb: <{QB}> PREFIX rdfs: <{RDFS}>
-PREFIX spdx: <{SPDX}> PREFIX sdmx-measure: <{SDMX_MEASURE}>
-PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
-PREFIX sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#>
-"""
+# The checks' queries may use any prefix of the namespace table.
+PREFIXES = prefix_lines(prefixes(every=True))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from typing import Iterator
 
 from .. import conflicts
 from ..figures import figure_words
-from .base import NKD, Finding, ProvenanceData, as_number, local, short
+from ..namespaces import NKD
+from .base import Finding, ProvenanceData, as_number, local, short
 
 
 class ConflictChecks(ProvenanceData):

@@ -9,7 +9,8 @@ import pyoxigraph as ox
 
 from ..figures import FigureError, figure_words, read_figure
 from ..quotes import shorten
-from .base import NKD, RDF, STATED, Finding, ProvenanceData, as_number, local, local_name
+from ..namespaces import NKD, RDF
+from .base import STATED, Finding, ProvenanceData, as_number, local, local_name
 
 
 class FigureChecks(ProvenanceData):

@@ -6,8 +6,9 @@ from typing import Iterator
 
 import pyoxigraph as ox
 
+from ..namespaces import NKD, OA, SPDX, XSD
 from ..quotes import NBSP, matching, nearest, occurrences, sha256, shorten
-from .base import NKD, OA, SHA256, SPDX, Finding, ProvenanceData
+from .base import SHA256, Finding, ProvenanceData
 
 
 class TextChecks(ProvenanceData):
@@ -48,7 +49,7 @@ class TextChecks(ProvenanceData):
                               f"{sha[0]}): an edited or re-encoded text; its quotes are not checked against it. "
                               "Restore the source's text, or record the new checksum if the text is the source's.",
                               path=(SPDX + "checksum", SPDX + "checksumValue"),
-                              value=ox.Literal(sha[0], datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#hexBinary")))
+                              value=ox.Literal(sha[0], datatype=ox.NamedNode(XSD + "hexBinary")))
                 continue
             self._trusted[copy] = self.text(copy) is not None
 

@@ -9,7 +9,6 @@ is also fetchable directly. Every answer carries ``Vary: Accept``.
 
 from __future__ import annotations
 
-import re
 from typing import Callable, Sequence
 from urllib.parse import quote
 
@@ -17,12 +16,13 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 
 from ..browse import BROWSE_KINDS, class_instances, count_kinds
 from ..catalog import dataset_info, json_ld_script, schema_org
-from ..data import data_root
 from ..dataset_view import dataset_view
 from ..entity_view import entity_view
 from ..errors import NotFound
+from ..examples import examples
 from ..linked_data import (DUMP_FORMATS, DUMP_NAME, RDF_FORMATS, LinkedData, dump_iri,
-                           describe_query, iri_for_path, local_path, serialize_triples, split_suffix)
+                           describe_query, iri_for_path, link, serialize_triples, split_suffix)
+from ..namespaces import QB, datatype_name, known
 from ..negotiation import HTML, Format, negotiate
 from . import caching, get_state
 
@@ -30,7 +30,7 @@ bp = Blueprint("linked_data", __name__)
 
 PAGE_FORMATS: tuple[Format, ...] = (*RDF_FORMATS, HTML)
 PAGE_SUFFIXES = tuple(f.extension for f in PAGE_FORMATS)
-QB_DATASET = "http://purl.org/linked-data/cube#DataSet"
+QB_DATASET = QB + "DataSet"
 
 
 @bp.after_request
@@ -101,26 +101,11 @@ def landing() -> Response:
     def page() -> str:
         stats = ld.stats()
         return render_template("landing.html", stats=stats, datasets=ld.datasets(), kinds=BROWSE_KINDS,
-                               counts=count_kinds(ld), examples=example_queries(6), dumps=_dump_links(),
+                               counts=count_kinds(ld), examples=examples()[:6], dumps=_dump_links(),
                                query_link=query_link,
                                json_ld=json_ld_script(schema_org(dataset_info(ld), stats, ld.base)))
 
     return publish(page, HTML, "/.well-known/void", None, RDF_FORMATS, location="/")
-
-
-def example_queries(limit: int) -> list[dict[str, str]]:
-    """The first shipped example queries (``graph/queries/*.rq``) with their title and question."""
-    try:
-        files = sorted((data_root() / "graph" / "queries").glob("*.rq"))
-    except FileNotFoundError:
-        return []
-    examples = []
-    for path in files[:limit]:
-        text = path.read_text(encoding="utf-8")
-        found = dict(re.findall(r"^#\s*(title|question):\s*(.+)$", text, re.MULTILINE))
-        examples.append({"name": path.stem, "title": found.get("title", path.stem),
-                         "question": found.get("question", ""), "text": text})
-    return examples
 
 
 # --------------------------------------------------------------------------- VoID
@@ -270,7 +255,13 @@ def _graph(iri: str, path: str, fmt: Format) -> bytes | str:
 @bp.app_template_filter("local")
 def local_filter(iri: str) -> str:
     """A link target for an IRI: its path on this server, or the IRI itself."""
-    return local_path(get_ld().base, iri) or iri
+    return link(get_ld().base, iri)
+
+
+@bp.app_template_filter("datatype")
+def datatype_filter(datatype: str | None) -> str:
+    """How a page shows a literal's datatype (see :func:`~nkd.namespaces.datatype_name`)."""
+    return datatype_name(datatype, known(get_ld().base))
 
 
 @bp.app_template_global("dump_iri")

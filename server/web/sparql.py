@@ -9,7 +9,6 @@ it works with JavaScript off, and shows its result or its error in place.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -17,12 +16,13 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
-from ..data import query_files
 from ..errors import NkdError, NotFound, QuerySyntaxError
+from ..examples import examples
+from ..namespaces import NAMESPACES, RDFS, SD, prefix_lines
 from ..negotiation import DATASET_FORMATS, GRAPH_FORMATS, HTML, negotiate
 from ..result_table import (ResultView, common_prefixes, declared_prefixes, labels_of, missing_prefixes,
-                            prefix_lines, sparql_json, starter_query, with_prefixes)
-from ..sparql import Dataset, Example, Query, base_iri, check_query, offered_formats, read_example
+                            sparql_json, starter_query, with_prefixes)
+from ..sparql import Dataset, Query, base_iri, check_query, offered_formats
 from . import get_state
 from .delivery import content_security_policy
 from .protocol import explicit_format, format_tokens, is_bare, no_query, read_query
@@ -31,13 +31,7 @@ bp = Blueprint("sparql", __name__)
 
 SERVICE_DESCRIPTION = Path(__file__).parent / "rdf" / "service-description.ttl"
 DESCRIPTION_FORMATS = (*GRAPH_FORMATS, *DATASET_FORMATS)
-DESCRIPTION_PREFIXES = {
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
-    "formats": "http://www.w3.org/ns/formats/",
-    "ent": "http://www.w3.org/ns/entailment/",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "dcterms": "http://purl.org/dc/terms/",
-}
+DESCRIPTION_PREFIXES = {name: NAMESPACES[name] for name in ("sd", "formats", "ent", "rdfs", "dcterms")}
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -88,15 +82,14 @@ def _bare_get() -> Response | tuple[str, int, dict[str, str]]:
 def _description(endpoint_iri: str) -> list[ox.Quad]:
     """The Service Description's triples, with the endpoint's IRI and the store's named graphs."""
     quads = list(ox.parse(path=str(SERVICE_DESCRIPTION), format=ox.RdfFormat.TURTLE, base_iri=endpoint_iri))
-    sd = "http://www.w3.org/ns/sparql-service-description#"
     dataset = ox.NamedNode(endpoint_iri + "#dataset")
     # The base of a query's relative IRIs is a setting's, so it is stated here, not in the file.
-    quads.append(ox.Quad(ox.NamedNode(endpoint_iri), ox.NamedNode(DESCRIPTION_PREFIXES["rdfs"] + "comment"),
+    quads.append(ox.Quad(ox.NamedNode(endpoint_iri), ox.NamedNode(RDFS + "comment"),
                          ox.Literal(base_iri_note(get_state().settings), language="en")))
     for name in _named_graphs():
         node = ox.BlankNode()
-        quads += [ox.Quad(dataset, ox.NamedNode(sd + "namedGraph"), node),
-                  ox.Quad(node, ox.NamedNode(sd + "name"), ox.NamedNode(name))]
+        quads += [ox.Quad(dataset, ox.NamedNode(SD + "namedGraph"), node),
+                  ox.Quad(node, ox.NamedNode(SD + "name"), ox.NamedNode(name))]
     return quads
 
 
@@ -119,15 +112,6 @@ def _named_graphs() -> list[str]:
 
 
 # --------------------------------------------------------------------------- the query page
-
-
-@lru_cache(maxsize=1)
-def examples() -> tuple[Example, ...]:
-    """The shipped example queries (``graph/queries/*.rq``), read once."""
-    try:
-        return tuple(read_example(path) for path in query_files())
-    except (FileNotFoundError, OSError, UnicodeDecodeError):
-        return ()
 
 
 def _example_named_by(text: str) -> str | None:

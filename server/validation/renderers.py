@@ -1,6 +1,6 @@
 """Renderings of a validation report: text for people, Turtle, JSON, JUnit XML, GitHub annotations.
 
-Each renderer takes a :class:`~nkd.validation.ValidationReport` and whether
+Each renderer takes a :class:`~nkd.validation.report.ValidationReport` and whether
 warnings are allowed (which decides pass or fail), and returns the text to write.
 """
 
@@ -10,7 +10,7 @@ import json
 import xml.etree.ElementTree as ET
 from typing import Callable
 
-from .validation import SEVERITIES, ValidationReport, ValidationResult
+from .report import SEVERITIES, ValidationReport, ValidationResult
 
 FORMATS = ("text", "turtle", "json", "junit", "github")
 
