@@ -30,6 +30,14 @@ bp = Blueprint("linked_data", __name__)
 
 PAGE_FORMATS: tuple[Format, ...] = (*RDF_FORMATS, HTML)
 PAGE_SUFFIXES = tuple(f.extension for f in PAGE_FORMATS)
+
+
+def suffix_converter(formats: Sequence[Format]) -> str:
+    """The route part ``<any(ttl, nt, …):suffix>`` that takes the file suffix of each format."""
+    return f"<any({', '.join(f.extension for f in formats)}):suffix>"
+
+
+PAGE_SUFFIX = suffix_converter(PAGE_FORMATS)
 QB_DATASET = "http://purl.org/linked-data/cube#DataSet"
 
 
@@ -102,6 +110,7 @@ def landing() -> Response:
         stats = ld.stats()
         return render_template("landing.html", stats=stats, datasets=ld.datasets(), kinds=BROWSE_KINDS,
                                counts=count_kinds(ld), examples=example_queries(6), dumps=_dump_links(),
+                               document_formats=RDF_FORMATS,
                                query_link=query_link,
                                json_ld=json_ld_script(schema_org(dataset_info(ld), stats, ld.base)))
 
@@ -127,7 +136,7 @@ def example_queries(limit: int) -> list[dict[str, str]]:
 
 
 @bp.get("/.well-known/void")
-@bp.get("/.well-known/void.<any(ttl, nt, jsonld, rdf, html):suffix>")
+@bp.get(f"/.well-known/void.{PAGE_SUFFIX}")
 def void(suffix: str | None = None) -> Response:
     """The VoID description of the dataset, computed from the data."""
     fmt = choose_format(PAGE_FORMATS, suffix)
@@ -148,14 +157,14 @@ def void(suffix: str | None = None) -> Response:
 
 
 @bp.get("/ontology")
-@bp.get("/ontology.<any(ttl, nt, jsonld, rdf, html):suffix>")
+@bp.get(f"/ontology.{PAGE_SUFFIX}")
 def ontology(suffix: str | None = None) -> Response:
     """The whole ontology; for people, documentation of every class and property."""
     return _document("ontology", suffix, "Ontology")
 
 
 @bp.get("/shapes")
-@bp.get("/shapes.<any(ttl, nt, jsonld, rdf, html):suffix>")
+@bp.get(f"/shapes.{PAGE_SUFFIX}")
 def shapes(suffix: str | None = None) -> Response:
     """The whole SHACL shapes graph; for people, every shape and its constraints."""
     return _document("shapes", suffix, "Shapes")
@@ -200,7 +209,7 @@ def dumps_redirect() -> Response:
 
 
 @bp.get(f"/dumps/{DUMP_NAME}")
-@bp.get(f"/dumps/{DUMP_NAME}.<any(ttl, nt, nq, trig, jsonld, rdf):suffix>")
+@bp.get(f"/dumps/{DUMP_NAME}.{suffix_converter(DUMP_FORMATS)}")
 def dump(suffix: str | None = None) -> Response:
     """The whole dataset in one format, with ETag / Last-Modified, 304s and gzip on request."""
     fmt = choose_format(DUMP_FORMATS, suffix)

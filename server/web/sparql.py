@@ -19,7 +19,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from ..data import query_files
 from ..errors import NkdError, NotFound, QuerySyntaxError
-from ..negotiation import DATASET_FORMATS, GRAPH_FORMATS, HTML, negotiate
+from ..negotiation import HTML, QUERY_FORMATS, RDF_SYNTAXES, W3C_FORMATS, negotiate
 from ..result_table import (ResultView, common_prefixes, declared_prefixes, labels_of, missing_prefixes,
                             prefix_lines, sparql_json, starter_query, with_prefixes)
 from ..sparql import Dataset, Example, Query, base_iri, check_query, offered_formats, read_example
@@ -30,10 +30,11 @@ from .protocol import explicit_format, format_tokens, is_bare, no_query, read_qu
 bp = Blueprint("sparql", __name__)
 
 SERVICE_DESCRIPTION = Path(__file__).parent / "rdf" / "service-description.ttl"
-DESCRIPTION_FORMATS = (*GRAPH_FORMATS, *DATASET_FORMATS)
+DESCRIPTION_FORMATS = RDF_SYNTAXES
+SD = "http://www.w3.org/ns/sparql-service-description#"
 DESCRIPTION_PREFIXES = {
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
-    "formats": "http://www.w3.org/ns/formats/",
+    "sd": SD,
+    "formats": W3C_FORMATS,
     "ent": "http://www.w3.org/ns/entailment/",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "dcterms": "http://purl.org/dc/terms/",
@@ -88,15 +89,17 @@ def _bare_get() -> Response | tuple[str, int, dict[str, str]]:
 def _description(endpoint_iri: str) -> list[ox.Quad]:
     """The Service Description's triples, with the endpoint's IRI and the store's named graphs."""
     quads = list(ox.parse(path=str(SERVICE_DESCRIPTION), format=ox.RdfFormat.TURTLE, base_iri=endpoint_iri))
-    sd = "http://www.w3.org/ns/sparql-service-description#"
+    endpoint = ox.NamedNode(endpoint_iri)
     dataset = ox.NamedNode(endpoint_iri + "#dataset")
+    quads += [ox.Quad(endpoint, ox.NamedNode(SD + "resultFormat"), ox.NamedNode(fmt.iri))
+              for fmt in QUERY_FORMATS if fmt.iri]
     # The base of a query's relative IRIs is a setting's, so it is stated here, not in the file.
-    quads.append(ox.Quad(ox.NamedNode(endpoint_iri), ox.NamedNode(DESCRIPTION_PREFIXES["rdfs"] + "comment"),
+    quads.append(ox.Quad(endpoint, ox.NamedNode(DESCRIPTION_PREFIXES["rdfs"] + "comment"),
                          ox.Literal(base_iri_note(get_state().settings), language="en")))
     for name in _named_graphs():
         node = ox.BlankNode()
-        quads += [ox.Quad(dataset, ox.NamedNode(sd + "namedGraph"), node),
-                  ox.Quad(node, ox.NamedNode(sd + "name"), ox.NamedNode(name))]
+        quads += [ox.Quad(dataset, ox.NamedNode(SD + "namedGraph"), node),
+                  ox.Quad(node, ox.NamedNode(SD + "name"), ox.NamedNode(name))]
     return quads
 
 
