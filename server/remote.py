@@ -1,7 +1,7 @@
 """An external SPARQL 1.1 store behind nkd's HTTP interface (`nkd serve --endpoint URL`).
 
-:class:`RemoteEngine` has the public methods of :class:`~nkd.sparql.EmbeddedEngine`,
-so every view works unchanged. Each query has passed :func:`~nkd.sparql.check_query`
+:class:`RemoteEngine` implements the engine protocol (:class:`nkd.engine.Engine`) as
+:class:`~nkd.sparql.EmbeddedEngine` does, so every view works unchanged. Each query has passed :func:`~nkd.sparql.check_query`
 before it gets here (no updates, no ``SERVICE``, bounded size and nesting) and is sent
 with the SPARQL 1.1 Protocol (a form POST, §2.1.2), together with the request's
 ``default-graph-uri`` / ``named-graph-uri``.
@@ -136,7 +136,10 @@ class Upstream:
 
 
 class RemoteEngine:
-    """Answers checked queries by forwarding them to an external SPARQL 1.1 endpoint."""
+    """Answers checked queries by forwarding them to an external SPARQL 1.1 endpoint.
+
+    Implements :class:`nkd.engine.Engine`; open one with :func:`nkd.engine.open_engine`.
+    """
 
     def __init__(self, endpoint: str, settings: Settings, pool: urllib3.PoolManager | None = None) -> None:
         check_url(endpoint)
@@ -170,6 +173,10 @@ class RemoteEngine:
     def data_version(self) -> DataVersion:
         """The version of the data behind this engine, for ETags and Last-Modified."""
         return self.store_state().version
+
+    def close(self) -> None:
+        """Close the connections to the store (a result being converted ends with its reader)."""
+        self.pool.clear()
 
     def _read_state(self) -> StoreState:
         deadline = time.monotonic() + self.settings.query_timeout_s
