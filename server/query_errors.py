@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import NkdError, QueryFailed, QuerySyntaxError, Unavailable, UnsupportedFunction
+from .errors import NkdError, QueryFailed, QuerySyntaxError, QueryTooComplex, Unavailable, UnsupportedFunction
 from .guards import TOKEN, position
 
 _POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
@@ -146,6 +146,29 @@ def _unbalanced(text: str) -> str | None:
     return None
 
 
+_LINE = re.compile(r"\bline (\d+)")
+
+
+def without_prologue(error: NkdError, lines: int) -> NkdError:
+    """``error``, raised for a text with ``lines`` lines added in front, as if for the text without them.
+
+    The Python API declares the common prefixes in lines of its own ahead of a query; the
+    lines and columns a message names are the query's as its author wrote it.
+    """
+    def shifted(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        return f"line {number - lines}" if number > lines else match.group(0)
+
+    if not lines or not isinstance(error, (QuerySyntaxError, QueryTooComplex)) or error.line is None:
+        return error
+    error.message = _LINE.sub(shifted, error.message)
+    error.args = (error.message,)
+    error.hint = _LINE.sub(shifted, error.hint)
+    error.line = max(1, error.line - lines)
+    error.details["line"] = error.line
+    return error
+
+
 # --------------------------------------------------------------------------- evaluation
 
 _CUSTOM_FUNCTION = re.compile(r"custom function <([^>]*)> is not supported")
@@ -188,4 +211,4 @@ def evaluation_error(exc: BaseException) -> NkdError:
     return QueryFailed(f"the engine could not evaluate the query: {message[:1000]}")
 
 
-__all__ = ["BUILT_IN_FOR", "evaluation_error", "syntax_error"]
+__all__ = ["BUILT_IN_FOR", "evaluation_error", "syntax_error", "without_prologue"]

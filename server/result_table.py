@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from .linked_data import LABELS, _label_rank, local_path, prefixes
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .engine import Engine
 from .sparql import Term, check_query
 
 # The starter query of an empty query page, after the common PREFIX lines.
@@ -79,7 +82,7 @@ def prefixed_name(iri: str, declared: Sequence[tuple[str, str]]) -> str | None:
     return None
 
 
-def labels_of(engine: Any, settings: Settings, iris: Iterable[str]) -> dict[str, str]:
+def labels_of(engine: Engine, settings: Settings, iris: Iterable[str]) -> dict[str, str]:
     """The label (``rdfs:label`` or ``skos:prefLabel``, English first) of each IRI that has one."""
     wanted = list(dict.fromkeys(iris))
     found: dict[str, Term] = {}

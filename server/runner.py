@@ -14,7 +14,7 @@ import threading
 import time
 from typing import Any, Callable
 
-from .errors import QueryTimeout, QueryTooExpensive, Unavailable
+from .errors import NkdError, QueryTimeout, QueryTooExpensive, Unavailable
 from .settings import Settings
 
 # Deep but legal expressions (long chains of `+`, `!`, `&&`) recurse in pyoxigraph's
@@ -63,6 +63,26 @@ class _Task:
         """Record the outcome and wake the caller (the runner's lock is held)."""
         self.outcome, self.failed, self.state = outcome, failed, _Task.DONE
         self.ready.release()
+
+
+def without_frames(error: BaseException) -> BaseException:
+    """``error`` (and the errors it was raised from) without their tracebacks, if it is nkd's.
+
+    A traceback holds the frames of the function that raised, and with them the pyoxigraph
+    objects of the query (its result, a solution…), which must be dropped on the query
+    thread that made them: dropped on the caller's thread, pyoxigraph refuses to free them
+    ("unsendable, but is being dropped on another thread") and they leak. The caller raises
+    the error again with a traceback of its own. A bug's error keeps its traceback, to be
+    logged whole.
+    """
+    if isinstance(error, NkdError):
+        seen: set[int] = set()
+        link: BaseException | None = error
+        while link is not None and id(link) not in seen:
+            seen.add(id(link))
+            link.__traceback__ = None
+            link = link.__cause__ or link.__context__
+    return error
 
 
 class QueryRunner:
@@ -143,7 +163,7 @@ class QueryRunner:
             try:
                 outcome, failed = task.fn(), False
             except BaseException as exc:  # handed to the waiting caller
-                outcome, failed = exc, True
+                outcome, failed = without_frames(exc), True
             with self._lock:
                 self._active.discard(task)
                 self._busy.discard(me)
@@ -249,4 +269,4 @@ class QueryRunner:
                 thread.join(max(0.0, deadline - time.monotonic()))
 
 
-__all__ = ["QUERY_THREAD_STACK_BYTES", "QueryRunner", "resident_bytes"]
+__all__ = ["QUERY_THREAD_STACK_BYTES", "QueryRunner", "resident_bytes", "without_frames"]

@@ -27,7 +27,7 @@ from .guards import Query, check_query
 from .http_cache import DataVersion
 from .negotiation import DATASET_FORMATS, FORMATS_BY_FORM, QUERY_FORMATS, Format, find_format
 from .query_errors import evaluation_error, syntax_error
-from .runner import QueryRunner, resident_bytes
+from .runner import QueryRunner, resident_bytes, without_frames
 from .settings import Settings
 from .store import store_version
 from .streaming import STREAM_BYTES, ResultCutOff, ResultStream, _Abandoned, _ResultSink, result_too_large
@@ -247,7 +247,7 @@ class EmbeddedEngine:
                     raise error from None
                 # Past the hand-over nobody catches what this thread raises: the reader
                 # learns of any failure through the stream, at once.
-                sink.stream.fail(error if isinstance(error, NkdError)
+                sink.stream.fail(without_frames(error) if isinstance(error, NkdError)
                                  else NkdError("the query failed while its result was being sent"))
             finally:
                 if sink.stream is not None:

@@ -82,10 +82,9 @@ def load_sources(store: ox.Store, sources: Iterable[Source]) -> None:
 
 def parse_error(path: Path, exc: SyntaxError) -> InputError:
     """An :class:`InputError` for a parser's SyntaxError, with the file's line and column."""
-    line = getattr(exc, "lineno", None)
-    column = getattr(exc, "offset", None)
+    line, column = exc.lineno, exc.offset
     where = f"{path}:{line}" + (f":{column}" if column else "") if line else str(path)
-    message = str(exc.msg if getattr(exc, "msg", None) else exc)
+    message = str(exc.msg or exc)
     return InputError(f"{where}: {message}", path=str(path), line=line, column=column)
 
 
