@@ -86,6 +86,9 @@ def test_a_bad_value_names_the_setting_and_where_it_came_from(overrides, environ
 def test_the_settings_page_shows_code_as_code_and_is_linked_from_the_landing_page(client):
     page = client.get("/-/settings", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert "<td>Interface <code>nkd serve</code> listens on.</td>" in page
+    # Each row's values and every flag, as the table says them.
+    assert "<td>an integer ≥ 1</td><td><code>--port</code></td>" in page
+    assert "<code>--query-timeout-s, --timeout</code>" in page and "<td>a number &gt; 0</td>" in page
     assert "`" not in page
     # A public site's main navigation has no settings; the landing page links them.
     navigation = page.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
