@@ -94,6 +94,9 @@ def test_void_names_a_dump_and_a_feature_per_rdf_syntax(client):
     assert {str(iri) for iri in graph.objects(None, VOID.feature)} == {f.iri for f in RDF_SYNTAXES}
     dumps = {str(iri).rsplit(".", 1)[1] for iri in graph.objects(None, VOID.dataDump)}
     assert dumps == {f.extension for f in RDF_SYNTAXES}
+    # The DCAT description beside it: a distribution per dump, in its W3C format.
+    distributed = {str(iri) for iri in graph.objects(None, rdflib.DCTERMS.format)}
+    assert distributed == {f.iri for f in RDF_SYNTAXES}
 
 
 def test_input_files_are_read_in_every_rdf_syntax_by_each_of_its_suffixes():
