@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
 
-from .linked_data import (DEFAULT_LICENSE, DEFAULT_TITLE, DUMP_FORMATS, FORMAT_IRIS, LinkedData, VoidStats,
+from .linked_data import (DEFAULT_LICENSE, DEFAULT_TITLE, DUMP_FORMATS, LinkedData, VoidStats,
                           dump_iri, iri_ref)
 from .namespaces import DCAT, DCTERMS, RDF_TYPE, SCHEMA
 from .sparql import Term
@@ -152,7 +152,7 @@ def dcat_triples(ld: LinkedData, info: DatasetInfo) -> list[tuple[Term, Term, Te
         add(dist, DCAT + "downloadURL", dist)
         add(dist, DCAT + "accessURL", dist)
         add(dist, DCAT + "mediaType", iri(MEDIA_TYPES + fmt.media_type))
-        add(dist, DCTERMS + "format", iri(FORMAT_IRIS[fmt]))
+        add(dist, DCTERMS + "format", iri(fmt.iri))  # the format table's W3C format IRI
         add(dist, DCTERMS + "license", iri(info.licence))
     endpoint = iri(f"{ld.base}sparql")
     add(endpoint, RDF_TYPE, iri(DCAT + "DataService"))

@@ -24,17 +24,13 @@ from typing import Iterable, Mapping
 
 from werkzeug.sansio.http import is_resource_modified
 
-from .settings import Settings
+from .settings import SPECS, Settings
 
 # What an answer that must not be kept says: errors, POST answers, caching turned off.
 NO_STORE = "no-store"
 # The headers a 304 repeats from the 200 it stands for (RFC 9110 §15.4.5), which a cache
 # refreshes its stored copy's headers with.
 _REPEATED_IN_304 = frozenset({"content-location", "vary", "link", "access-control-allow-origin", "x-query-hash"})
-
-# Settings that cannot change an answer's bytes: how the server listens and how many
-# processes it runs. Replicas that differ only in these give the same tags.
-_PROCESS_SETTINGS = frozenset({"host", "port", "workers", "threads"})
 
 
 @dataclass(frozen=True)
@@ -49,8 +45,9 @@ class DataVersion:
 
         ``data_version`` is mixed in here, so an operator can invalidate every tag at once.
         """
-        relevant = [f"{row['name']}={row['value']!r}" for row in settings.as_rows()
-                    if row["name"] not in _PROCESS_SETTINGS]
+        # Settings of how the server runs (shapes_answers False) cannot change an answer's
+        # bytes: replicas that differ only in these give the same tags.
+        relevant = [f"{spec.name}={getattr(settings, spec.name)!r}" for spec in SPECS if spec.shapes_answers]
         return DataVersion(_hash(self.digest, *relevant, _package_version()), self.modified)
 
 

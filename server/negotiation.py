@@ -16,67 +16,107 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from .errors import NotAcceptable
+from .namespaces import W3C_FORMATS
 
 
-@dataclass(frozen=True)
+# The query forms, and the ones whose answer is a table or a graph.
+TABLE_FORMS = frozenset({"SELECT", "ASK"})
+GRAPH_FORMS = frozenset({"CONSTRUCT", "DESCRIBE"})
+ALL_FORMS = TABLE_FORMS | GRAPH_FORMS
+
+
+# eq=False: each format is one object, compared and hashed by identity (negotiation's
+# caches hash tuples of them on every request).
+@dataclass(frozen=True, eq=False)
 class Format:
-    """A response format: its short name, media type, file suffix and serializer."""
+    """One row of the format table: a response format nkd offers, and what it is for."""
 
-    name: str
+    name: str  # the `format=` parameter and `--format` value
     media_type: str
-    extension: str
-    label: str
-    aliases: tuple[str, ...] = field(default=())
+    extension: str  # the file suffix, without its dot
+    label: str  # for people, on pages and download links
+    aliases: tuple[str, ...] = field(default=())  # other media types that name it in Accept
     ox: object = None  # pyoxigraph QueryResultsFormat or RdfFormat, if it has one
+    iri: str | None = None  # its W3C format IRI, if it has one
+    forms: frozenset[str] = field(default=frozenset())  # the query forms whose answers it serves
+    quads: bool = False  # an RDF dataset format: keeps named graphs
+    more_suffixes: tuple[str, ...] = field(default=())  # other suffixes of input files in it
 
     @property
     def content_type(self) -> str:
-        """The Content-Type header value (with charset for textual types)."""
-        if self.media_type.startswith("text/") or self.media_type.endswith(("+json", "+xml")) \
-                or self.media_type in TEXTUAL:
-            return f"{self.media_type}; charset=utf-8"
-        return self.media_type
+        """The Content-Type header value: every format nkd writes is text in UTF-8."""
+        return f"{self.media_type}; charset=utf-8"
 
     @property
     def media_types(self) -> tuple[str, ...]:
         """The canonical media type and its aliases."""
         return (self.media_type, *self.aliases)
 
+    @property
+    def is_rdf(self) -> bool:
+        """True for an RDF syntax (a graph's or a dataset's), which documents and dumps come in."""
+        return isinstance(self.ox, ox.RdfFormat)
 
-TEXTUAL = {"application/n-triples", "application/n-quads", "application/trig",
-           "application/ld+json", "application/rdf+xml", "application/json"}
+    @property
+    def suffixes(self) -> tuple[str, ...]:
+        """Every file suffix (with its dot) of the format, its own first."""
+        return tuple(f".{suffix}" for suffix in (self.extension, *self.more_suffixes))
 
-# SELECT / ASK results.
-JSON = Format("json", "application/sparql-results+json", "srj", "SPARQL JSON",
-              ("application/json",), ox.QueryResultsFormat.JSON)
-XML = Format("xml", "application/sparql-results+xml", "srx", "SPARQL XML",
-             ("application/xml", "text/xml"), ox.QueryResultsFormat.XML)
-CSV = Format("csv", "text/csv", "csv", "CSV", (), ox.QueryResultsFormat.CSV)
-TSV = Format("tsv", "text/tab-separated-values", "tsv", "TSV", (), ox.QueryResultsFormat.TSV)
 
-# RDF graphs and datasets.
-TURTLE = Format("turtle", "text/turtle", "ttl", "Turtle",
-                ("application/x-turtle", "application/turtle"), ox.RdfFormat.TURTLE)
-NTRIPLES = Format("ntriples", "application/n-triples", "nt", "N-Triples",
-                  ("text/plain",), ox.RdfFormat.N_TRIPLES)
-JSONLD = Format("jsonld", "application/ld+json", "jsonld", "JSON-LD",
-                ("application/x-json+ld",), ox.RdfFormat.JSON_LD)
-RDFXML = Format("rdfxml", "application/rdf+xml", "rdf", "RDF/XML",
-                ("application/xml", "text/xml"), ox.RdfFormat.RDF_XML)
-NQUADS = Format("nquads", "application/n-quads", "nq", "N-Quads",
-                ("text/x-nquads",), ox.RdfFormat.N_QUADS)
-TRIG = Format("trig", "application/trig", "trig", "TriG",
-              ("application/x-trig",), ox.RdfFormat.TRIG)
-
-# For people and for errors.
-HTML = Format("html", "text/html", "html", "HTML page", ("application/xhtml+xml",))
-TEXT = Format("text", "text/plain", "txt", "plain text")
+# The format table: one row per format. Everything that lists formats (the choice among
+# them, route converters, `--format` choices, the Service Description, Link headers,
+# download links, the suffixes of input files) is derived from it, so adding a format is
+# one row here. Within a kind, the first row is the default and wins ties in Accept.
+FORMATS: tuple[Format, ...] = (
+    # Tables: SELECT and ASK results.
+    Format("json", "application/sparql-results+json", "srj", "SPARQL JSON", ("application/json",),
+           ox.QueryResultsFormat.JSON, W3C_FORMATS + "SPARQL_Results_JSON", TABLE_FORMS),
+    Format("xml", "application/sparql-results+xml", "srx", "SPARQL XML", ("application/xml", "text/xml"),
+           ox.QueryResultsFormat.XML, W3C_FORMATS + "SPARQL_Results_XML", TABLE_FORMS),
+    Format("csv", "text/csv", "csv", "CSV", (), ox.QueryResultsFormat.CSV, W3C_FORMATS + "SPARQL_Results_CSV",
+           TABLE_FORMS),
+    Format("tsv", "text/tab-separated-values", "tsv", "TSV", (), ox.QueryResultsFormat.TSV,
+           W3C_FORMATS + "SPARQL_Results_TSV", TABLE_FORMS),
+    # Graphs: CONSTRUCT and DESCRIBE results, documents and dumps.
+    Format("turtle", "text/turtle", "ttl", "Turtle", ("application/x-turtle", "application/turtle"),
+           ox.RdfFormat.TURTLE, W3C_FORMATS + "Turtle", GRAPH_FORMS, more_suffixes=("turtle",)),
+    Format("ntriples", "application/n-triples", "nt", "N-Triples", ("text/plain",), ox.RdfFormat.N_TRIPLES,
+           W3C_FORMATS + "N-Triples", GRAPH_FORMS),
+    Format("jsonld", "application/ld+json", "jsonld", "JSON-LD", ("application/x-json+ld",), ox.RdfFormat.JSON_LD,
+           W3C_FORMATS + "JSON-LD", GRAPH_FORMS),
+    Format("rdfxml", "application/rdf+xml", "rdf", "RDF/XML", ("application/xml", "text/xml"), ox.RdfFormat.RDF_XML,
+           W3C_FORMATS + "RDF_XML", GRAPH_FORMS, more_suffixes=("owl",)),
+    # Datasets: graphs with their named graphs.
+    Format("trig", "application/trig", "trig", "TriG", ("application/x-trig",), ox.RdfFormat.TRIG,
+           W3C_FORMATS + "TriG", GRAPH_FORMS, quads=True),
+    Format("nquads", "application/n-quads", "nq", "N-Quads", ("text/x-nquads",), ox.RdfFormat.N_QUADS,
+           W3C_FORMATS + "N-Quads", GRAPH_FORMS, quads=True),
+    # For people, and for errors and other answers.
+    Format("html", "text/html", "html", "HTML page", ("application/xhtml+xml",), forms=ALL_FORMS),
+    Format("text", "text/plain", "txt", "plain text"),
+)
+_BY_NAME = {fmt.name: fmt for fmt in FORMATS}
+# Answers that are not a query's: an error or a table of settings for a program.
 PLAIN_JSON = Format("json", "application/json", "json", "JSON")
 
-RESULTS_FORMATS: tuple[Format, ...] = (JSON, XML, CSV, TSV)
-GRAPH_FORMATS: tuple[Format, ...] = (TURTLE, NTRIPLES, JSONLD, RDFXML)
-DATASET_FORMATS: tuple[Format, ...] = (TRIG, NQUADS)
-ALL_FORMATS: tuple[Format, ...] = (*RESULTS_FORMATS, *GRAPH_FORMATS, *DATASET_FORMATS, HTML, TEXT)
+# Names for the rows code refers to.
+JSON, XML, CSV, TSV = _BY_NAME["json"], _BY_NAME["xml"], _BY_NAME["csv"], _BY_NAME["tsv"]
+TURTLE, NTRIPLES, JSONLD, RDFXML = _BY_NAME["turtle"], _BY_NAME["ntriples"], _BY_NAME["jsonld"], _BY_NAME["rdfxml"]
+TRIG, NQUADS = _BY_NAME["trig"], _BY_NAME["nquads"]
+HTML, TEXT = _BY_NAME["html"], _BY_NAME["text"]
+
+# Derived: what each kind of answer can be written in, the default first.
+RESULTS_FORMATS: tuple[Format, ...] = tuple(f for f in FORMATS if f.forms == TABLE_FORMS)
+GRAPH_FORMATS: tuple[Format, ...] = tuple(f for f in FORMATS if f.forms == GRAPH_FORMS and not f.quads)
+DATASET_FORMATS: tuple[Format, ...] = tuple(f for f in FORMATS if f.forms == GRAPH_FORMS and f.quads)
+# Every RDF syntax, graphs first (Turtle, the default, first): documents' and dumps' formats.
+RDF_SYNTAXES: tuple[Format, ...] = (*GRAPH_FORMATS, *DATASET_FORMATS)
+# What a query's answer can be written in, other than a page: `nkd query --format`.
+QUERY_FORMATS: tuple[Format, ...] = (*RESULTS_FORMATS, *RDF_SYNTAXES)
+ALL_FORMATS: tuple[Format, ...] = FORMATS
+# The formats an answer of each query form can take, the default first and the page last.
+FORMATS_BY_FORM: dict[str, tuple[Format, ...]] = {
+    form: (*(f for f in QUERY_FORMATS if form in f.forms), HTML) for form in sorted(ALL_FORMS)}
 
 
 def find_format(token: str, offered: Sequence[Format]) -> Format | None:

@@ -11,10 +11,12 @@ engine lacks.
 from __future__ import annotations
 
 import re
+import secrets
 
 import pyoxigraph as ox
 
-from .errors import NkdError, QueryFailed, QuerySyntaxError, StoreRefused, Unavailable, UnsupportedFunction
+from .errors import (NkdError, QueryFailed, QuerySyntaxError, QueryTooComplex, StoreRefused, Unavailable,
+                     UnsupportedFunction)
 from .guards import TOKEN, position
 from .namespaces import FN
 
@@ -149,6 +151,29 @@ def _unbalanced(text: str) -> str | None:
     return None
 
 
+_LINE = re.compile(r"\bline (\d+)")
+
+
+def without_prologue(error: NkdError, lines: int) -> NkdError:
+    """``error``, raised for a text with ``lines`` lines added in front, as if for the text without them.
+
+    The Python API declares the common prefixes in lines of its own ahead of a query; the
+    lines and columns a message names are the query's as its author wrote it.
+    """
+    def shifted(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        return f"line {number - lines}" if number > lines else match.group(0)
+
+    if not lines or not isinstance(error, (QuerySyntaxError, QueryTooComplex)) or error.line is None:
+        return error
+    error.message = _LINE.sub(shifted, error.message)
+    error.args = (error.message,)
+    error.hint = _LINE.sub(shifted, error.hint)
+    error.line = max(1, error.line - lines)
+    error.details["line"] = error.line
+    return error
+
+
 # --------------------------------------------------------------------------- evaluation
 
 _CUSTOM_FUNCTION = re.compile(r"custom function <([^>]*)> is not supported")
@@ -191,7 +216,26 @@ def evaluation_error(exc: BaseException) -> NkdError:
     return QueryFailed(f"the engine could not evaluate the query: {message[:1000]}")
 
 
-def located(error: NkdError, text: str) -> NkdError:
+def parse_error(text: str, base: str) -> QuerySyntaxError | None:
+    """The syntax error of a query pyoxigraph's parser refuses (relative IRIs against
+    ``base``), located as :func:`syntax_error` does; None for a SPARQL 1.1 query.
+
+    The query is parsed, never evaluated. pyoxigraph has no parse-only call: ``query``
+    parses, checks the functions and the substitutions, then evaluates, so a query here
+    (outside the query threads' time and memory limits) is given a substitution for a
+    variable it cannot project (a random name), which stops it before evaluation.
+    """
+    unguessable = ox.Variable("parse_only_" + secrets.token_hex(16))
+    try:
+        ox.Store().query(text, base_iri=base, substitutions={unguessable: ox.Literal(0)})
+    except SyntaxError as exc:
+        return syntax_error(text, exc)
+    except Exception:  # noqa: BLE001 - anything after parsing (a function, the substitution): it parsed
+        return None
+    return None
+
+
+def located(error: NkdError, text: str, base: str) -> NkdError:
     """A store's refusal of a query, as nkd's own syntax error when the query is not SPARQL 1.1.
 
     pyoxigraph's parser then locates the mistake (line, column, the line with a caret)
@@ -200,11 +244,7 @@ def located(error: NkdError, text: str) -> NkdError:
     """
     if not isinstance(error, StoreRefused) or "does not support" in error.message:
         return error
-    try:
-        ox.Store().query(text)  # parsed only: an empty store has nothing to evaluate
-    except SyntaxError as exc:
-        return syntax_error(text, exc)
-    return error
+    return parse_error(text, base) or error
 
 
-__all__ = ["BUILT_IN_FOR", "evaluation_error", "located", "syntax_error"]
+__all__ = ["BUILT_IN_FOR", "evaluation_error", "located", "parse_error", "syntax_error", "without_prologue"]

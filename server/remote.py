@@ -1,7 +1,7 @@
 """An external SPARQL 1.1 store behind nkd's HTTP interface (`nkd serve --endpoint URL`).
 
-:class:`RemoteEngine` has the public methods of :class:`~nkd.sparql.EmbeddedEngine`,
-so every view works unchanged. Each query has passed :func:`~nkd.sparql.check_query`
+:class:`RemoteEngine` implements the engine protocol (:class:`nkd.engine.Engine`) as
+:class:`~nkd.sparql.EmbeddedEngine` does, so every view works unchanged. Each query has passed :func:`~nkd.sparql.check_query`
 before it gets here (no updates, no ``SERVICE``, bounded size and nesting) and is sent
 with the SPARQL 1.1 Protocol (a form POST, §2.1.2), together with the request's
 ``default-graph-uri`` / ``named-graph-uri``.
@@ -43,7 +43,7 @@ from .query_errors import located
 from .remote_results import (ChunkReader, Pipe, RemoteStream, Upstream, at_most_lines, capped, check_complete,
                              convert_in_thread, hand_on, virtuoso_labels)
 from .settings import Settings
-from .sparql import Dataset, EmbeddedEngine, Query, Table, Term, check_query
+from .sparql import Dataset, EmbeddedEngine, Query, Table, Term, base_iri, check_query
 from .store_quirks import (GRAPH_SIZES, LIMITED_ROWS, PASSED_THROUGH, VIRTUOSO_CAP, StoreState, capped_error,
                            store_kind, virtuoso_boolean, with_limit)
 from .upstream import (CONNECT_TIMEOUT_S, ERROR_BODY_BYTES, auth_headers, check_url, connection_error,
@@ -53,7 +53,10 @@ log = logging.getLogger("nkd")
 
 
 class RemoteEngine:
-    """Answers checked queries by forwarding them to an external SPARQL 1.1 endpoint."""
+    """Answers checked queries by forwarding them to an external SPARQL 1.1 endpoint.
+
+    Implements :class:`nkd.engine.Engine`; open one with :func:`nkd.engine.open_engine`.
+    """
 
     def __init__(self, endpoint: str, settings: Settings, pool: urllib3.PoolManager | None = None) -> None:
         check_url(endpoint)
@@ -87,6 +90,10 @@ class RemoteEngine:
     def data_version(self) -> DataVersion:
         """The version of the data behind this engine, for ETags and Last-Modified."""
         return self.store_state().version
+
+    def close(self) -> None:
+        """Close the connections to the store (a result being converted ends with its reader)."""
+        self.pool.clear()
 
     def _read_state(self) -> StoreState:
         deadline = time.monotonic() + self.settings.query_timeout_s
@@ -159,7 +166,7 @@ class RemoteEngine:
             message = store_message(body, header(response.headers, "Content-Type"))
             log.warning("SPARQL store %s answered HTTP %s: %s", self._url, response.status, message[:300])
             error = query_error(response.status, message)
-            raise located(error, text) if response.status == 400 else error
+            raise located(error, text, base_iri(self.settings)) if response.status == 400 else error
         # Virtuoso's "anytime" answers: a 200 with what it found before its time ran out.
         if (header(response.headers, "X-SQL-State") or "").upper() == "S1TAT":
             raise UpstreamTimeout("the store stopped the query and sent a partial result: "

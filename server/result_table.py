@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from .linked_data import LABELS, label_rank, link
 from .namespaces import XSD_STRING, datatype_name, longest_first, prefix_lines, prefixed_name, prefixes
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .engine import Engine
 from .sparql import Term, check_query
 
 # The starter query of an empty query page, after the common PREFIX lines.
@@ -65,7 +68,7 @@ def with_prefixes(text: str, added: dict[str, str]) -> str:
     return prefix_lines(added) + text
 
 
-def labels_of(engine: Any, settings: Settings, iris: Iterable[str]) -> dict[str, str]:
+def labels_of(engine: Engine, settings: Settings, iris: Iterable[str]) -> dict[str, str]:
     """The label (``rdfs:label`` or ``skos:prefLabel``, English first) of each IRI that has one."""
     wanted = list(dict.fromkeys(iris))
     found: dict[str, Term] = {}

@@ -14,7 +14,7 @@ import threading
 import time
 from typing import Any, Callable
 
-from .errors import QueryTimeout, QueryTooExpensive
+from .errors import NkdError, QueryTimeout, QueryTooExpensive, Unavailable
 from .settings import Settings
 
 # Deep but legal expressions (long chains of `+`, `!`, `&&`) recurse in pyoxigraph's
@@ -65,6 +65,26 @@ class _Task:
         self.ready.release()
 
 
+def without_frames(error: BaseException) -> BaseException:
+    """``error`` (and the errors it was raised from) without their tracebacks, if it is nkd's.
+
+    A traceback holds the frames of the function that raised, and with them the pyoxigraph
+    objects of the query (its result, a solution…), which must be dropped on the query
+    thread that made them: dropped on the caller's thread, pyoxigraph refuses to free them
+    ("unsendable, but is being dropped on another thread") and they leak. The caller raises
+    the error again with a traceback of its own. A bug's error keeps its traceback, to be
+    logged whole.
+    """
+    if isinstance(error, NkdError):
+        seen: set[int] = set()
+        link: BaseException | None = error
+        while link is not None and id(link) not in seen:
+            seen.add(id(link))
+            link.__traceback__ = None
+            link = link.__cause__ or link.__context__
+    return error
+
+
 class QueryRunner:
     """Runs functions on dedicated threads and stops waiting for them past a limit.
 
@@ -84,15 +104,32 @@ class QueryRunner:
         self._tasks: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._threads = threads
+        self._memory_limit_bytes = memory_limit_bytes
         self._active: set[_Task] = set()
         self.on_overrun = on_overrun
         self.on_memory_overrun = on_memory_overrun
         self.overruns = 0
         self._current = threading.local()
-        for _ in range(threads):
+        # No thread runs until the first query: a script that opens a graph and never
+        # queries it starts none, and a server's worker starts them after the fork.
+        self._started = False
+        self._closed = False
+        self._stopping = threading.Event()  # tells the memory guard to stop
+        self._spawned: list[threading.Thread] = []
+        self._busy: set[threading.Thread] = set()  # threads inside a function, stuck ones too
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            if self._closed:
+                raise Unavailable("the query engine is closed", hint="Open the data again to query it.")
+            self._started = True
+        for _ in range(self._threads):
             self._spawn(self._work)
-        if memory_limit_bytes is not None and resident_bytes() is not None:
-            self._spawn(lambda: self._guard_memory(memory_limit_bytes), name="nkd-memory-guard")
+        if self._memory_limit_bytes is not None and resident_bytes() is not None:
+            limit = self._memory_limit_bytes
+            self._spawn(lambda: self._guard_memory(limit), name="nkd-memory-guard")
 
     @classmethod
     def for_settings(cls, settings: Settings, threads: int | None = None, **callbacks: Any) -> "QueryRunner":
@@ -106,10 +143,12 @@ class QueryRunner:
             try:
                 thread = threading.Thread(target=target, name=name, daemon=True)
                 thread.start()
+                self._spawned.append(thread)
             finally:
                 threading.stack_size(previous)
 
     def _work(self) -> None:
+        me = threading.current_thread()
         while True:
             task = self._tasks.get()
             if task is None:
@@ -119,20 +158,21 @@ class QueryRunner:
                     continue
                 task.state = _Task.RUNNING
                 self._active.add(task)
+                self._busy.add(me)
             self._current.task = task
             try:
                 outcome, failed = task.fn(), False
             except BaseException as exc:  # handed to the waiting caller
-                outcome, failed = exc, True
+                outcome, failed = without_frames(exc), True
             with self._lock:
                 self._active.discard(task)
+                self._busy.discard(me)
                 if task.state == _Task.RUNNING:  # not failed by the memory guard meanwhile
                     task.settle(outcome, failed)
 
     def _guard_memory(self, limit: int) -> None:
         baseline = resident_bytes() or 0
-        while True:
-            time.sleep(MEMORY_POLL_S)
+        while not self._stopping.wait(MEMORY_POLL_S):
             size = resident_bytes() or 0
             with self._lock:
                 if not self._active:
@@ -154,10 +194,16 @@ class QueryRunner:
                 self._spawn(self._work)
             if self.on_memory_overrun is not None:
                 self.on_memory_overrun()
-            return  # the process is being replaced; one report is enough
+                return  # the process is being replaced; one report is enough
+            # Nobody replaces this process (a script's): guard its next queries too.
 
     def run(self, fn: Callable[[], Any], timeout_s: float) -> Any:
-        """Run ``fn`` on a query thread; return its result or raise :class:`QueryTimeout`."""
+        """Run ``fn`` on a query thread; return its result or raise :class:`QueryTimeout`.
+
+        The first call starts the threads (:class:`Unavailable` once the runner is closed).
+        """
+        if not self._started:
+            self._start()
         task = _Task(fn)
         self._tasks.put(task)
         if not task.ready.acquire(timeout=timeout_s):
@@ -196,10 +242,31 @@ class QueryRunner:
         if self.on_overrun is not None:
             self.on_overrun()
 
-    def close(self) -> None:
-        """Let idle threads end (stuck ones end with the process)."""
-        for _ in range(self._threads):
+    @property
+    def running_threads(self) -> int:
+        """How many of this runner's threads (query threads and memory guard) are alive."""
+        return sum(thread.is_alive() for thread in self._spawned)
+
+    def close(self, wait_s: float = 5.0) -> None:
+        """Stop the threads; wait up to ``wait_s`` for the idle ones and the memory guard to end.
+
+        A thread stuck in a query past its limit cannot be stopped: it ends with the process.
+        Queries after this raise :class:`Unavailable`.
+        """
+        with self._lock:
+            self._closed = True
+            started, self._started = self._started, False
+        if not started:
+            return
+        self._stopping.set()
+        for _ in self._spawned:  # one stop per thread ever spawned, replacements included
             self._tasks.put(None)
+        with self._lock:
+            idle = [thread for thread in self._spawned if thread not in self._busy]
+        deadline = time.monotonic() + wait_s
+        for thread in idle:  # busy ones end when their function does
+            if thread is not threading.current_thread():
+                thread.join(max(0.0, deadline - time.monotonic()))
 
 
-__all__ = ["QUERY_THREAD_STACK_BYTES", "QueryRunner", "resident_bytes"]
+__all__ = ["QUERY_THREAD_STACK_BYTES", "QueryRunner", "resident_bytes", "without_frames"]

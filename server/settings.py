@@ -1,10 +1,13 @@
 """The one settings table.
 
-Every limit and switch of nkd is a row here: a name that carries its unit, a type,
-a default and a help text. A setting is read, in order of precedence, from a
-command-line flag, the environment (``NKD_`` + the name in upper case) and the
-default. The table is shown at ``/-/settings`` and documented in the README; a test
-fails when a row is missing from the README.
+Every limit and switch of nkd is one row of :data:`SPECS`: a name that carries its
+unit, a type, a default, its bounds, a help text and, where it has one, a shorter
+flag. Everything else is derived from the rows: the :class:`Settings` class (one
+field per row), the checks of :func:`load_settings`, the command-line options
+(``--`` + the name), the environment variables (``NKD_`` + the name in upper case),
+the table at ``/-/settings`` and ``--help``. A setting is read, in order of
+precedence, from a command-line flag (or a keyword of :func:`nkd.open`), the
+environment and the default. A test fails when a row is missing from the README.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .errors import SettingError
 
@@ -33,19 +36,32 @@ def _parse_base(text: str) -> str:
     return text if text.endswith("/") else text + "/"
 
 
+def _parse_iris(text: str) -> str:
+    for iri in text.split():
+        if not iri.startswith(("http://", "https://", "urn:")):
+            raise ValueError(f"{iri!r} is not an absolute IRI")
+    return " ".join(text.split())
+
+
+# How a value of each type is read from a flag or the environment, and what --help calls it.
+_PARSERS: dict[type, Callable[[str], Any]] = {bool: _parse_bool, int: int, float: float, str: str}
+
+
 @dataclass(frozen=True)
 class Spec:
-    """One row of the settings table."""
+    """One row of the settings table: everything nkd says or checks about one setting."""
 
-    name: str
-    parse: Callable[[str], Any]
+    name: str  # with its unit: _s seconds, _bytes, _mb, max_… a count
+    type: type  # bool, int, float or str
+    default: Any
     help: str
     flag: str | None = None  # an extra, shorter command-line flag, if any
-
-    @property
-    def default(self) -> Any:
-        """The default value: the one :class:`Settings` declares, so it is stated once."""
-        return Settings.__dataclass_fields__[self.name].default
+    minimum: float | None = None  # the smallest value allowed
+    above: float | None = None  # values must be greater than this
+    parser: Callable[[str], Any] | None = None  # reads a text other than by its type (an IRI…)
+    # False for how the server runs (where it listens, how many processes): replicas that
+    # differ only in these answer alike, so their ETags are equal.
+    shapes_answers: bool = True
 
     @property
     def env(self) -> str:
@@ -57,110 +73,127 @@ class Spec:
         """The long command-line option derived from the name."""
         return "--" + self.name.replace("_", "-")
 
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """Every command-line spelling: the long option, then the shorter flag if any."""
+        return (self.option, self.flag) if self.flag else (self.option,)
+
+    @property
+    def metavar(self) -> str:
+        """What ``--help`` calls a value: BOOL, N, SECONDS, X or TEXT."""
+        if self.type is float:
+            return "SECONDS" if self.name.endswith("_s") else "X"
+        return {bool: "BOOL", int: "N"}.get(self.type, "TEXT")
+
+    @property
+    def values(self) -> str:
+        """The values allowed, in words (``an integer ≥ 1``), for --help, the README and /-/settings."""
+        kind = {bool: "true or false", int: "an integer", float: "a number"}.get(self.type, "text")
+        if self.minimum is not None:
+            kind += f" ≥ {self.minimum:g}"
+        if self.above is not None:
+            kind += f" > {self.above:g}"
+        return kind
+
+    def parse(self, text: str) -> Any:
+        """The value a flag or an environment variable's text stands for; ValueError if none."""
+        return (self.parser or _PARSERS[self.type])(text)
+
+    def check(self, value: Any) -> None:
+        """Raise :class:`SettingError` when ``value`` is out of this setting's bounds."""
+        if self.minimum is not None and value < self.minimum:
+            raise SettingError(f"{self.name} must be {self.minimum:g} or more, got {value}")
+        if self.above is not None and value <= self.above:
+            raise SettingError(f"{self.name} must be greater than {self.above:g}, got {value}")
+
 
 SPECS: tuple[Spec, ...] = (
-    Spec("host", str, "Interface `nkd serve` listens on."),
-    Spec("port", int, "TCP port `nkd serve` listens on."),
-    Spec("workers", int,
-         "Worker processes of `nkd serve`; each holds its own copy of an in-memory store."),
-    Spec("threads", int,
-         "Requests each worker process serves at once, and the query threads it runs them on."),
-    Spec("query_timeout_s", float,
+    Spec("host", str, "127.0.0.1", "Interface `nkd serve` listens on.", shapes_answers=False),
+    Spec("port", int, 8000, "TCP port `nkd serve` listens on.", minimum=1, shapes_answers=False),
+    Spec("workers", int, 2,
+         "Worker processes of `nkd serve`; each holds its own copy of an in-memory store.", minimum=1,
+         shapes_answers=False),
+    Spec("threads", int, 8,
+         "Requests each worker process serves at once, and the query threads it runs them on.", minimum=1,
+         shapes_answers=False),
+    Spec("query_timeout_s", float, 30.0,
          "Wall-clock limit of one query; past it the client gets 503 and the worker "
-         "process that ran the query is replaced.", flag="--timeout"),
-    Spec("max_query_bytes", int,
+         "process that ran the query is replaced.", flag="--timeout", above=0),
+    Spec("max_query_bytes", int, 500_000,
          "Longest query text accepted (UTF-8 bytes); longer gets 413. Room for a VALUES block "
-         "of several thousand IRIs."),
-    Spec("max_request_bytes", int,
-         "Largest request body accepted; larger gets 413."),
-    Spec("max_query_depth", int,
+         "of several thousand IRIs.", minimum=1),
+    Spec("max_request_bytes", int, 1_000_000,
+         "Largest request body accepted; larger gets 413.", minimum=1),
+    Spec("max_query_depth", int, 500,
          "Deepest nesting of brackets, braces and parentheses in a query; deeper gets 400 "
-         "before the parser sees it."),
-    Spec("max_chain_operators", int,
+         "before the parser sees it.", minimum=1),
+    Spec("max_chain_operators", int, 1000,
          "Most operators (||, &&, +, -, *, /, !) in a row inside one pair of parentheses; more "
-         "gets 400 before the parser sees it (the engine's time grows with the square of a chain)."),
-    Spec("max_union_branches", int,
+         "gets 400 before the parser sees it (the engine's time grows with the square of a chain).",
+         minimum=1),
+    Spec("max_union_branches", int, 1000,
          "Most branches of one UNION chain; more gets 400 before the parser sees it (the "
-         "engine's time grows with the square of the chain)."),
-    Spec("max_path_steps", int,
+         "engine's time grows with the square of the chain).", minimum=1),
+    Spec("max_path_steps", int, 100,
          "Most steps (/) of one property path; more gets 400 before the parser sees it (the "
-         "engine's time grows with the cube of a path's length)."),
-    Spec("max_group_patterns", int,
+         "engine's time grows with the cube of a path's length).", minimum=1),
+    Spec("max_group_patterns", int, 64,
          "Most triple patterns and subgroups (OPTIONAL, MINUS, {…}) joined in one group; more "
-         "gets 400 before the parser sees it (the engine's join planner grows with the cube)."),
-    Spec("max_result_bytes", int,
+         "gets 400 before the parser sees it (the engine's join planner grows with the cube).",
+         minimum=1),
+    Spec("max_result_bytes", int, 512 * 1024 * 1024,
          "Largest serialized result a query may produce; larger gets 413, or is cut off "
-         "if it has begun to stream (past its first MiB)."),
-    Spec("max_query_memory_mb", int,
+         "if it has begun to stream (past its first MiB).", minimum=1),
+    Spec("max_query_memory_mb", int, 1024,
          "How much a worker process may grow while its queries run, over its size when idle; "
-         "past it those queries get 503 and the worker is replaced."),
-    Spec("max_html_rows", int,
-         "Result rows shown in an HTML table, and items on a page of /browse; the download links carry them all."),
-    Spec("cors", _parse_bool,
+         "past it those queries get 503 and the worker is replaced.", minimum=1),
+    Spec("max_html_rows", int, 1000,
+         "Result rows shown in an HTML table, and items on a page of /browse; the download links "
+         "carry them all.", minimum=1),
+    Spec("cors", bool, True,
          "Send `Access-Control-Allow-Origin: *` so query pages on other origins can use the endpoint."),
-    Spec("cors_max_age_s", int,
-         "How long browsers may cache the answer to a CORS preflight (OPTIONS) request."),
-    Spec("public_base", _parse_base,
-         "Namespace base of the graph's IRIs; request paths on this server map onto it."),
-    Spec("cache_max_age_s", int,
+    Spec("cors_max_age_s", int, 86400,
+         "How long browsers may cache the answer to a CORS preflight (OPTIONS) request.", minimum=0),
+    Spec("public_base", str, "https://w3id.org/nkd/",
+         "Namespace base of the graph's IRIs; request paths on this server map onto it.",
+         parser=_parse_base),
+    Spec("cache_max_age_s", int, 300,
          "How long clients and shared caches may reuse a GET answer before revalidating it "
          "(`Cache-Control: max-age`); every such answer has an `ETag` and `Last-Modified` and "
-         "revalidates with 304. 0 turns HTTP caching off (`no-store`, no validators)."),
-    Spec("stale_while_revalidate_s", int,
+         "revalidates with 304. 0 turns HTTP caching off (`no-store`, no validators).", minimum=0),
+    Spec("stale_while_revalidate_s", int, 60,
          "How long past `cache_max_age_s` a cache may serve a stored answer while it revalidates "
-         "it in the background (`stale-while-revalidate`); 0 leaves it out."),
-    Spec("data_version", str,
+         "it in the background (`stale-while-revalidate`); 0 leaves it out.", minimum=0),
+    Spec("data_version", str, "",
          "A label mixed into every `ETag`: change it to invalidate every cached answer at once, "
          "e.g. after changing an external store's data without changing its graphs' sizes."),
-    Spec("store_check_s", float,
+    Spec("store_check_s", float, 60.0,
          "With `--endpoint`: how often each worker re-reads the store's graphs and their sizes, "
-         "which make the `ETag`s and the VoID description; a change shows within this time."),
-    Spec("store_graphs", str,
+         "which make the `ETag`s and the VoID description; a change shows within this time.",
+         minimum=0),
+    Spec("store_graphs", str, "",
          "With `--endpoint`: the store's graphs that are nkd's, as IRIs separated by spaces; "
          "empty means those named under `public_base` + `data/` (what `nkd push` writes). "
-         "Queries, pages, VoID and dumps see only these when the store holds others."),
+         "Queries, pages, VoID and dumps see only these when the store holds others.",
+         parser=_parse_iris),
 )
 
 SPECS_BY_NAME: dict[str, Spec] = {spec.name: spec for spec in SPECS}
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The resolved value of every setting. Build it with :func:`load_settings`."""
-
-    host: str = "127.0.0.1"
-    port: int = 8000
-    workers: int = 2
-    threads: int = 8
-    query_timeout_s: float = 30.0
-    max_query_bytes: int = 500_000
-    max_request_bytes: int = 1_000_000
-    max_query_depth: int = 500
-    max_chain_operators: int = 1000
-    max_union_branches: int = 1000
-    max_path_steps: int = 100
-    max_group_patterns: int = 64
-    max_result_bytes: int = 512 * 1024 * 1024
-    max_query_memory_mb: int = 1024
-    max_html_rows: int = 1000
-    cors: bool = True
-    cors_max_age_s: int = 86400
-    public_base: str = "https://w3id.org/nkd/"
-    cache_max_age_s: int = 300
-    stale_while_revalidate_s: int = 60
-    data_version: str = ""
-    store_check_s: float = 60.0
-    store_graphs: str = ""
+class _SettingsMethods:
+    """What :class:`Settings` adds to its fields (one per row of :data:`SPECS`)."""
 
     def as_rows(self) -> list[dict[str, Any]]:
-        """The table as rows of name, value, default, environment variable and help."""
+        """The table as rows of name, value, default, values allowed, flag, environment variable and help."""
         return [
             {
                 "name": spec.name,
                 "value": getattr(self, spec.name),
                 "default": spec.default,
+                "values": spec.values,
                 "env": spec.env,
-                "flag": spec.flag or spec.option,
+                "flag": ", ".join(spec.flags),
                 "help": spec.help,
             }
             for spec in SPECS
@@ -168,7 +201,24 @@ class Settings:
 
     def replace(self, **changes: Any) -> "Settings":
         """A copy with some values changed (validated like any other source)."""
-        return load_settings(overrides=changes, environ={}, base=self)
+        return load_settings(overrides=changes, environ={}, base=self)  # type: ignore[arg-type]
+
+
+if TYPE_CHECKING:  # what a type checker sees; at run time the class is made from the rows below
+    class Settings(_SettingsMethods):
+        """The resolved value of every setting. Build it with :func:`load_settings`."""
+
+        def __getattr__(self, name: str) -> Any: ...
+        def __init__(self, **values: Any) -> None: ...
+else:
+    # One frozen (hashable: checked queries are remembered per settings) field per row.
+    Settings = dataclasses.make_dataclass(
+        "Settings",
+        [(spec.name, spec.type, dataclasses.field(default=spec.default)) for spec in SPECS],
+        bases=(_SettingsMethods,), frozen=True,
+    )
+    Settings.__module__ = __name__  # for pickle and repr (make_dataclass's own argument is 3.12+)
+    Settings.__doc__ = "The resolved value of every setting. Build it with :func:`load_settings`."
 
 
 def load_settings(
@@ -193,7 +243,8 @@ def load_settings(
             raise SettingError(f"unknown setting {name!r}; known: {', '.join(SPECS_BY_NAME)}")
         values[name] = _convert(spec, value, spec.flag or spec.option)
     settings = Settings(**values)
-    _check(settings)
+    for spec in SPECS:
+        spec.check(getattr(settings, spec.name))
     return settings
 
 
@@ -204,19 +255,3 @@ def _convert(spec: Spec, value: Any, source: str) -> Any:
         return spec.parse(value)
     except ValueError as exc:
         raise SettingError(f"{source}: {exc}".replace("invalid literal for", "not a valid")) from None
-
-
-def _check(settings: Settings) -> None:
-    positive = ("port", "workers", "threads", "query_timeout_s", "max_query_bytes",
-                "max_request_bytes", "max_query_depth", "max_chain_operators", "max_union_branches",
-                "max_path_steps", "max_group_patterns", "max_result_bytes", "max_query_memory_mb",
-                "max_html_rows")
-    for name in positive:
-        if getattr(settings, name) <= 0:
-            raise SettingError(f"{name} must be greater than 0, got {getattr(settings, name)}")
-    for name in ("cache_max_age_s", "stale_while_revalidate_s", "store_check_s"):
-        if getattr(settings, name) < 0:
-            raise SettingError(f"{name} must be 0 or more, got {getattr(settings, name)}")
-    for iri in settings.store_graphs.split():
-        if not iri.startswith(("http://", "https://", "urn:")):
-            raise SettingError(f"store_graphs: {iri!r} is not an absolute IRI")

@@ -9,11 +9,14 @@ The addresses are on the server that answers (``site_url``), not under
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Iterable
 from urllib.parse import quote
 
 from .linked_data import local_path, sparql_string
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .engine import Engine
 from .sparql import check_query
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -27,20 +30,20 @@ def _entities_where(settings: Settings) -> str:
     return f"?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {prefix}))"
 
 
-def entity_count(engine: Any, settings: Settings) -> int:
+def entity_count(engine: Engine, settings: Settings) -> int:
     """How many entities (subjects under ``{public_base}id/``) have a page."""
     query = check_query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {_entities_where(settings)} }}", settings)
     table = engine.table(query, 1)
     return int(table.rows[0][0].value) if table.rows and table.rows[0][0] is not None else 0
 
 
-def part_count(engine: Any, settings: Settings) -> int:
+def part_count(engine: Engine, settings: Settings) -> int:
     """How many sitemap files the pages need (1 when they fit in one)."""
     total = len(SITE_PAGES) + entity_count(engine, settings)
     return max(1, -(-total // MAX_URLS))
 
 
-def part_paths(engine: Any, settings: Settings, part: int) -> list[str]:
+def part_paths(engine: Engine, settings: Settings, part: int) -> list[str]:
     """The paths of sitemap part ``part`` (from 1): the site pages, then entities by IRI."""
     first = (part - 1) * MAX_URLS  # position in SITE_PAGES + entities
     paths = list(SITE_PAGES[first:first + MAX_URLS])

@@ -108,7 +108,8 @@ def add_source(path: str | Path, *, title: str, graph_path: str | Path, sources_
     """Copy a text into ``sources_dir`` and describe it, appended to the Turtle ``graph_path``.
 
     Writes the source (``{base}id/source/{slug of the title}``, an ``nkd:Source`` with its
-    title, ``nkd:textCopy <{base}sources/{file}>`` and the copy's ``spdx:checksum``), an
+    title, ``nkd:textCopy <{base}sources/{file}>``, the copy's ``spdx:checksum`` and its
+    rights, those of a third party's text), an
     ``nkd:Person`` for the author and an ``nkd:Organization`` for the publisher, and the
     publication date at the precision given. Raises :class:`InputError` for an unreadable
     or non-UTF-8 text, a title already taken, or a different text of the same name.
@@ -147,7 +148,9 @@ def add_source(path: str | Path, *, title: str, graph_path: str | Path, sources_
     tag = f"@{language}"
     about = [f"<{iri}> a nkd:Source ;", f"    rdfs:label {turtle_string(title)}{tag} ;",
              f"    dcterms:title {turtle_string(title)}{tag} ;", f'    dcterms:language "{language}" ;',
-             f"    nkd:textCopy <{copy}>"]
+             f"    nkd:textCopy <{copy}> ;",
+             # The copy is a third party's text kept verbatim; graph/sources.ttl says what that means.
+             f"    dcterms:rights <{base}id/rights/third-party-text>"]
     extra: list[str] = []
     for name_given, kind, cls, predicate in ((author, "person", "nkd:Person", "dcterms:creator"),
                                              (publisher, "org", "nkd:Organization", "dcterms:publisher")):

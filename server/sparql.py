@@ -13,18 +13,21 @@ error (:mod:`nkd.query_errors`).
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Protocol, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import pyoxigraph as ox
 
-from .errors import NkdError, QuerySyntaxError
+from .errors import BadRequest, NkdError, QuerySyntaxError
 from .guards import Query, check_query
-from .negotiation import DATASET_FORMATS, GRAPH_FORMATS, HTML, RESULTS_FORMATS, Format
+from .http_cache import DataVersion
+from .negotiation import DATASET_FORMATS, FORMATS_BY_FORM, QUERY_FORMATS, Format, find_format
 from .query_errors import evaluation_error, syntax_error
-from .runner import QueryRunner, resident_bytes
+from .runner import QueryRunner, resident_bytes, without_frames
 from .settings import Settings
+from .store import store_version
 from .streaming import STREAM_BYTES, ResultCutOff, ResultStream, _Abandoned, _ResultSink, result_too_large
 
 # The relative IRIs of a query resolve against the endpoint's public address (the
@@ -39,9 +42,23 @@ def base_iri(settings: Settings) -> str:
 
 def offered_formats(query: Query) -> tuple[Format, ...]:
     """The response formats a query's form can take, the default first (HTML last)."""
-    if query.returns_graph:
-        return (*GRAPH_FORMATS, *DATASET_FORMATS, HTML)
-    return (*RESULTS_FORMATS, HTML)
+    return FORMATS_BY_FORM[query.form]
+
+
+def format_for(query: Query, name: str) -> Format:
+    """The format ``name`` (``json``, ``turtle``…) for the answer of ``query``, outside HTTP.
+
+    Raises :class:`BadRequest` naming the formats of each kind of query when the name is
+    unknown or its format cannot hold this query's answer (CSV for a CONSTRUCT…).
+    """
+    fmt = find_format(name, QUERY_FORMATS)
+    if fmt is None or fmt not in offered_formats(query):
+        tables = ", ".join(f.name for f in QUERY_FORMATS if "SELECT" in f.forms)
+        graphs = ", ".join(f.name for f in QUERY_FORMATS if "CONSTRUCT" in f.forms)
+        fits = "is not a result format" if fmt is None else f"does not fit a {query.form} query"
+        raise BadRequest(f"format {name!r} {fits}",
+                         hint=f"Use {tables} for SELECT/ASK; {graphs} for CONSTRUCT/DESCRIBE.")
+    return fmt
 
 
 # --------------------------------------------------------------------------- running
@@ -89,6 +106,10 @@ class Term:
             return cls("literal", term.value, term.datatype.value, term.language)
         return cls("triple", str(term))
 
+    def __str__(self) -> str:
+        """The value alone, as rdflib prints a term: the IRI, the lexical form, the blank node's label."""
+        return self.value
+
 
 
 def _graph_nodes(iris: Iterable[str]) -> list[ox.NamedNode]:
@@ -102,49 +123,44 @@ def _graph_nodes(iris: Iterable[str]) -> list[ox.NamedNode]:
     return nodes
 
 
-class Engine(Protocol):
-    """What the HTTP layer and the CLI need from a query engine.
-
-    :class:`EmbeddedEngine` answers from an in-process pyoxigraph store, and
-    :class:`nkd.remote.RemoteEngine` from any SPARQL 1.1 store, with the same three
-    methods. Each takes a :class:`Query` that passed :func:`check_query` and a
-    :class:`Dataset`, enforces ``settings.query_timeout_s`` and raises only
-    :class:`~nkd.errors.NkdError` subclasses. An engine may also have
-    ``serialize_stream`` (same arguments as ``serialize``, returning the bytes or, for a
-    large result, a :class:`ResultStream`), which ``/sparql`` prefers: a large result
-    then starts reaching the client before it is complete.
-    """
-
-    settings: Settings
-
-    def serialize(self, query: Query, fmt: Format, dataset: Dataset = ...) -> bytes:
-        """The whole result in ``fmt`` (one of :func:`offered_formats`, not HTML)."""
-
-    def table(self, query: Query, max_rows: int, dataset: Dataset = ...) -> Table:
-        """The first ``max_rows`` rows of a SELECT, or the answer of an ASK."""
-
-    def triples(self, query: Query, dataset: Dataset = ..., max_rows: int | None = None
-                ) -> list[tuple[Term, Term, Term]]:
-        """The triples of a CONSTRUCT or DESCRIBE (at most ``max_rows`` when given)."""
-
-
 @dataclass
 class EmbeddedEngine:
     """Runs checked queries on an in-process pyoxigraph store, with a time and size limit.
 
     Every pyoxigraph object of a query (its result, its solutions, its terms) is
     created and consumed inside one function run on a query thread: pyoxigraph's
-    result objects crash the process when touched from another thread.
+    result objects crash the process when touched from another thread. Implements
+    :class:`nkd.engine.Engine`; open one with :func:`nkd.engine.open_engine`.
+
+    ``runner`` defaults to one with the settings' threads and memory limit; its threads
+    start with the first query. ``version`` is the data's version (for ETags) when
+    known; by default it is computed from the store's content when first asked for.
     """
 
     store: ox.Store
     settings: Settings
     runner: QueryRunner = field(default=None)  # type: ignore[assignment]
+    version: DataVersion | None = None
 
     def __post_init__(self) -> None:
         if self.runner is None:
             self.runner = QueryRunner.for_settings(self.settings)
         self._base_iri = base_iri(self.settings)
+        self._version: DataVersion | None = None
+        self._version_lock = threading.Lock()
+
+    def data_version(self) -> DataVersion:
+        """The version of the data, as served with these settings (for ETags and Last-Modified)."""
+        if self._version is None:
+            with self._version_lock:
+                if self._version is None:
+                    version = self.version or store_version(self.store, time.time())
+                    self._version = version.with_settings(self.settings)
+        return self._version
+
+    def close(self) -> None:
+        """Stop the query threads (see :meth:`QueryRunner.close`); the store is left to the collector."""
+        self.runner.close()
 
     def _evaluate(self, query: Query, dataset: Dataset) -> Any:
         options: dict[str, Any] = {"base_iri": self._base_iri}
@@ -202,7 +218,7 @@ class EmbeddedEngine:
                     raise error from None
                 # Past the hand-over nobody catches what this thread raises: the reader
                 # learns of any failure through the stream, at once.
-                sink.stream.fail(error if isinstance(error, NkdError)
+                sink.stream.fail(without_frames(error) if isinstance(error, NkdError)
                                  else NkdError("the query failed while its result was being sent"))
             finally:
                 if sink.stream is not None:
@@ -287,7 +303,7 @@ class EmbeddedEngine:
 
 
 __all__: Sequence[str] = (
-    "Dataset", "EmbeddedEngine", "Engine", "Query", "QueryRunner", "ResultCutOff",
+    "Dataset", "EmbeddedEngine", "Query", "QueryRunner", "ResultCutOff",
     "ResultStream", "STREAM_BYTES", "Table", "Term", "base_iri",
-    "check_query", "offered_formats", "resident_bytes", "result_too_large", "syntax_error",
+    "check_query", "format_for", "offered_formats", "resident_bytes", "result_too_large", "syntax_error",
 )

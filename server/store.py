@@ -19,17 +19,10 @@ import pyoxigraph as ox
 from .data import KINDS, data_root, turtle_files
 from .errors import InputError
 from .http_cache import DataVersion, digest_files
+from .negotiation import RDF_SYNTAXES
 
-_FORMATS_BY_SUFFIX = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-}
+# Every RDF syntax of the format table is read, from each of its file suffixes.
+_FORMATS_BY_SUFFIX = {suffix: fmt.ox for fmt in RDF_SYNTAXES for suffix in fmt.suffixes}
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,7 @@ def _root_cause(exc: BaseException) -> BaseException:
         if isinstance(exc, MaxRetryError) and exc.reason is not None:
             exc = exc.reason
             continue
-        inner = next((arg for arg in getattr(exc, "args", ()) if isinstance(arg, BaseException)), None)
+        inner = next((arg for arg in exc.args if isinstance(arg, BaseException)), None)
         if inner is None and exc.__context__ is not None and not isinstance(
                 exc, (ReadTimeoutError, ConnectTimeoutError, ProtocolError)):
             inner = exc.__context__

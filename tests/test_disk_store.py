@@ -128,7 +128,7 @@ def test_serve_refuses_a_directory_without_a_store(tmp_path):
 def test_serve_takes_one_source_of_data(tmp_path):
     refused = run_nkd("serve", "--store", str(tmp_path), "--endpoint", "http://127.0.0.1:9/query")
     assert refused.returncode == 2
-    assert "serve one thing" in refused.stderr
+    assert "one source of data" in refused.stderr
 
 
 def test_read_only_store_opens_in_many_processes_at_once(tmp_path):

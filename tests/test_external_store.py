@@ -171,3 +171,15 @@ def test_credentials_in_the_url_stay_out_of_messages():
     assert failed.returncode == 1
     assert "could not be reached" in failed.stderr and "s3cret" not in failed.stderr
 
+
+
+def test_nkd_query_asks_an_external_store_as_serve_does(oxigraph):
+    pushed = run_nkd("push", "--to", oxigraph.store_url, str(ACTORS), str(EVENTS))
+    assert pushed.returncode == 0, pushed.stderr
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) } ORDER BY ?s ?p ?o"
+    remote = run_nkd("query", "--endpoint", oxigraph.query_url, "--format", "csv", query)
+    local = run_nkd("query", "--data", str(ACTORS), "--data", str(EVENTS), "--format", "csv", query)
+    assert remote.returncode == 0, remote.stderr
+    assert remote.stdout == local.stdout and remote.stdout.count("\n") > 10
+    both = run_nkd("query", "--endpoint", oxigraph.query_url, "--data", str(ACTORS), "ASK {}")
+    assert both.returncode == 2 and "one source of data" in both.stderr

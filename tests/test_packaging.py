@@ -98,3 +98,17 @@ def test_installed_wheel_validates_the_shipped_graph_outside_the_checkout(venv, 
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert json.loads(validated.stdout)["conforms"] is True
     assert '"graph/events.ttl"' in validated.stdout  # named by its place in the shipped data
+
+
+THREE_LINES = '''import nkd
+with nkd.open() as kg:
+    for row in kg.query("SELECT ?s WHERE { ?s a nkd:Event } LIMIT 5"):
+        print(row["s"])
+'''
+
+
+def test_the_installed_api_answers_in_three_lines(venv, tmp_path):
+    answered = _python(venv, tmp_path, THREE_LINES)
+    assert answered.returncode == 0, answered.stderr
+    printed = answered.stdout.split()
+    assert printed and all(line.startswith("https://w3id.org/nkd/id/event/") for line in printed)

@@ -35,6 +35,7 @@ def test_every_setting_is_in_the_readme_table(spec):
         assert f"`{spec.flag}`" in row
     default = "(empty)" if spec.default == "" else str(spec.default)
     assert f"`{default}`" in row, f"the README gives another default for {spec.name}"
+    assert f"| {spec.values} |" in row, f"the README gives other values for {spec.name}"
 
 
 def test_the_readme_table_has_no_stale_setting():

@@ -16,11 +16,12 @@ from conftest import FIXTURES, run_nkd
 from nkd.errors import (PayloadTooLarge, QuerySyntaxError, StoreBusy, StoreFailed, StoreRefused, UpstreamError,
                            UpstreamTimeout)
 from nkd.negotiation import CSV, JSON, NTRIPLES, XML
-from nkd.query_errors import located
+from nkd.query_errors import located, parse_error
 from nkd.store_quirks import with_limit
 from nkd.remote_results import at_most_lines, capped, check_complete, virtuoso_labels
 from nkd.upstream import html_text, query_error, store_message
 
+BASE = "https://w3id.org/nkd/sparql"
 VIRTUOSO_403 = b"""<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
 <html>
   <head>
@@ -84,14 +85,40 @@ def test_a_missing_function_is_named():
 
 def test_a_query_the_store_refuses_that_is_not_sparql_gets_nkds_position():
     text = "SELECT * WHERE {\n  ?s ?p \n}"
-    found = located(query_error(400, "Virtuoso 37000 Error SP030: SPARQL compiler, line 3: syntax error"), text)
+    found = located(query_error(400, "Virtuoso 37000 Error SP030: SPARQL compiler, line 3: syntax error"), text, BASE)
     assert isinstance(found, QuerySyntaxError) and found.line == 3 and found.column >= 1
     assert found.excerpt.endswith("^")  # the line, with a caret under the place
 
 
 def test_a_valid_query_the_store_refuses_keeps_the_stores_words():
-    found = located(query_error(400, "not supported here"), "SELECT * WHERE { ?s ?p ?o }")
+    found = located(query_error(400, "not supported here"), "SELECT * WHERE { ?s <p> ?o }", BASE)
     assert isinstance(found, StoreRefused) and "not supported here" in found.message
+
+
+# Before, a query the store refused was parsed by running it on an empty store, in the
+# request's thread and outside every limit: sorting the product of six VALUES blocks
+# (10^12 rows) used all the memory there was.
+RUNAWAY = ("SELECT * WHERE { " + " ".join(f"VALUES ?x{i} {{ {' '.join(map(str, range(100)))} }}" for i in range(6))
+           + " } ORDER BY ?x1")
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("text", [RUNAWAY, RUNAWAY.replace("SELECT *", "SELECT (COUNT(*) AS ?n)"),
+                                  RUNAWAY.replace("SELECT *", "CONSTRUCT { ?x1 ?x2 ?x3 }"),
+                                  RUNAWAY.replace("SELECT *", "ASK").replace(" ORDER BY ?x1", ""),
+                                  RUNAWAY.replace("SELECT *", "DESCRIBE ?x1")])
+def test_parse_error_never_runs_the_query(text):
+    assert parse_error(text, BASE) is None
+    refused = query_error(400, "Virtuoso 37000 Error SP031: too big")
+    assert located(refused, text, BASE) is refused
+
+
+def test_parse_error_locates_a_mistake_and_passes_what_only_evaluation_refuses():
+    found = parse_error("SELECT * WHERE {\n  ?s ?p \n}", BASE)
+    assert isinstance(found, QuerySyntaxError) and found.line == 3
+    # a function the engine lacks is refused when the query runs, not when it is parsed
+    assert parse_error("PREFIX fn: <http://www.w3.org/2005/xpath-functions#> "
+                       "SELECT (fn:upper-case('a') AS ?x) WHERE {}", BASE) is None
 
 
 # --------------------------------------------------------------------------- the store's bytes

@@ -25,11 +25,11 @@ from .serialize import RDF_FORMATS, serialize_triples
 from .service import LinkedData
 from .statistics import Observation, year_position
 from .view import DEFINITIONS, LABELS, Property, Triples, Value, label_rank, row_value
-from .void import DEFAULT_LICENSE, DEFAULT_TITLE, FORMAT_IRIS, VoidStats, dataset_iri, void_description
+from .void import DEFAULT_LICENSE, DEFAULT_TITLE, VoidStats, dataset_iri, void_description
 
 __all__ = [
     "DEFAULT_LICENSE", "DEFAULT_TITLE", "DEFINITIONS", "DUMP_FORMATS", "DUMP_NAME", "Description", "DocTerm",
-    "Document", "FORMAT_IRIS", "LABELS", "LinkedData", "MAX_INCOMING", "Observation", "Property", "Quote",
+    "Document", "LABELS", "LinkedData", "MAX_INCOMING", "Observation", "Property", "Quote",
     "RDF_FORMATS", "Triples", "Value", "VoidStats", "dataset_iri", "describe_query", "description",
     "document_model", "dump_iri", "iri_for_path", "iri_ref", "label_rank", "link", "local_path", "row_value",
     "serialize_triples", "sparql_string", "split_suffix", "void_description", "year_position",

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..namespaces import prefixes
-from ..negotiation import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
+from ..negotiation import RDF_SYNTAXES, Format
 
 if TYPE_CHECKING:
     from .service import LinkedData
 
-DUMP_FORMATS: tuple[Format, ...] = (TURTLE, NTRIPLES, NQUADS, TRIG, JSONLD, RDFXML)
+# A dump in every RDF syntax of the format table.
+DUMP_FORMATS: tuple[Format, ...] = RDF_SYNTAXES
 DUMP_NAME = "nkd"
 
 

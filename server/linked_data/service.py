@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..errors import NotFound
 from ..figures import figure_words_of, figures_query
@@ -25,13 +25,16 @@ from .describe import Description, describe_query, description
 from .query_terms import iri_ref
 from .view import Value
 
+if TYPE_CHECKING:
+    from ..engine import Engine
+
 _NOT_FOUND_HINT = "Search the labels at /search, or browse from the landing page /."
 
 
 class LinkedData:
     """The Linked Data view of one engine: descriptions, documents, VoID, dumps and search."""
 
-    def __init__(self, engine: Any, settings: Settings, version: Callable[[], DataVersion] | None = None) -> None:
+    def __init__(self, engine: Engine, settings: Settings, version: Callable[[], DataVersion] | None = None) -> None:
         self.engine = engine
         self.settings = settings
         self.base = settings.public_base

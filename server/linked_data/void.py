@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..namespaces import DCTERMS, FOAF, RDF_TYPE, RDFS, VOID, W3C_FORMATS, XSD
-from ..negotiation import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE
+from ..namespaces import DCTERMS, FOAF, RDF_TYPE, RDFS, VOID, XSD
 from ..sparql import Term
 from .dumps import DUMP_FORMATS, dump_iri
 from .query_terms import sparql_string
@@ -55,10 +54,6 @@ def namespace(iri: str) -> str | None:
 
 DEFAULT_TITLE = "nkd: an open knowledge graph of North Korean defection"
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-FORMAT_IRIS = {
-    TURTLE: W3C_FORMATS + "Turtle", NTRIPLES: W3C_FORMATS + "N-Triples", NQUADS: W3C_FORMATS + "N-Quads",
-    TRIG: W3C_FORMATS + "TriG", JSONLD: W3C_FORMATS + "JSON-LD", RDFXML: W3C_FORMATS + "RDF_XML",
-}
 
 
 def dataset_iri(base: str) -> str:
@@ -137,7 +132,7 @@ def void_description(stats: VoidStats, base: str) -> list[tuple[Term, Term, Term
     add(ds, VOID + "rootResource", iri(f"{base}ontology"))
     for fmt in DUMP_FORMATS:
         add(ds, VOID + "dataDump", iri(dump_iri(base, fmt)))
-        add(ds, VOID + "feature", iri(FORMAT_IRIS[fmt]))
+        add(ds, VOID + "feature", iri(fmt.iri))
     for source in stats.sources:
         add(ds, DCTERMS + "source", source.term)
         copy = stats.source_copies.get(source.term.value)

@@ -6,58 +6,52 @@ Views parse the request, negotiate, call the core and send the bytes; every
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
+from ..engine import DataSource, Engine, open_engine
 from ..http_cache import DataVersion
 from ..settings import Settings, load_settings
-from ..sparql import EmbeddedEngine
-from ..store import shipped_sources, shipped_store, sources_version, store_version
 from .delivery import Delivery
+
+if TYPE_CHECKING:
+    import pyoxigraph
 
 
 @dataclass
 class State:
-    """What every view needs: the settings, the engine that answers queries, the data's version."""
+    """What every view needs: the settings, and the engine that answers queries."""
 
     settings: Settings
-    engine: Any  # EmbeddedEngine or any object with the same methods
-    version: DataVersion | None = field(default=None)  # of fixed data; None: ask the engine
+    engine: Engine
 
     def data_version(self) -> DataVersion:
         """The version of the data answered from (an external store's changes with the store)."""
-        if self.version is not None:
-            return self.version
         return self.engine.data_version()
 
 
-def create_app(settings: Settings | None = None, *, engine: Any = None, store: Any = None,
-               version: DataVersion | None = None) -> Flask:
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
+               store: pyoxigraph.Store | None = None) -> Flask:
     """Build the nkd Flask app.
 
-    ``engine`` answers queries; by default an :class:`EmbeddedEngine` over ``store``,
-    which defaults to an in-memory store of the shipped graph. ``version`` is what the
-    data's ETags are made of; by default it is read from the engine (an external store),
-    from the shipped files, or from the content of ``store``.
+    ``engine`` answers queries (see :func:`nkd.engine.open_engine`); by default an
+    embedded engine over ``store``, or, without one, over the shipped graph.
     """
     settings = settings or load_settings()
+    if engine is None:
+        if store is not None:
+            from ..sparql import EmbeddedEngine
+
+            engine = EmbeddedEngine(store, settings)
+        else:
+            engine = open_engine(settings, DataSource())
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes  # a page's long query, form-encoded
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    if version is None and not hasattr(engine, "data_version"):
-        if store is None and engine is None:
-            version = sources_version(shipped_sources(settings.public_base), settings.public_base)
-        else:
-            version = store_version(store if store is not None else engine.store, time.time())
-    if engine is None:
-        engine = EmbeddedEngine(store if store is not None else shipped_store(settings.public_base), settings)
-    if version is not None:
-        version = version.with_settings(settings)
-    app.extensions["nkd"] = State(settings=settings, engine=engine, version=version)
+    app.extensions["nkd"] = State(settings=settings, engine=engine)
 
     from . import about, browse, caching, errors, linked_data, protocol, search, site, sources, sparql, system
 

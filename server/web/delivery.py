@@ -28,6 +28,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 from werkzeug.http import parse_accept_header
 
+from ..negotiation import FORMATS, PLAIN_JSON
+
 # Only this site: scripts, styles, fonts, fetches and forms. Images may also be data:
 # URIs, which the result viewer's stylesheet uses for its icons (they are part of the
 # stylesheet, not a request anywhere). No inline script or style: the pages keep theirs
@@ -60,12 +62,10 @@ SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("Referrer-Policy", "no-referrer"),
 )
 
-# Media types worth compressing: text, and the textual RDF, SPARQL and JSON types.
-COMPRESSIBLE_TYPES = frozenset({
-    "application/json", "application/ld+json", "application/javascript", "application/xml",
-    "application/rdf+xml", "application/n-triples", "application/n-quads", "application/trig",
-    "application/sparql-results+json", "application/sparql-results+xml", "image/svg+xml",
-})
+# Media types worth compressing: text, every format of the format table (all textual), and
+# the static files' scripts and images that are text.
+COMPRESSIBLE_TYPES = frozenset({fmt.media_type for fmt in (*FORMATS, PLAIN_JSON)}) | {
+    "application/javascript", "application/xml", "image/svg+xml"}
 MIN_BYTES = 1024  # below this gzip saves a few hundred bytes at most, often none
 WHOLE_MAX_BYTES = 1 << 20  # a body of known length up to this is compressed at once, with a Content-Length
 WHOLE_LEVEL = 6  # zlib's default: pages and documents, compressed once

@@ -24,12 +24,20 @@ from ..linked_data import (DUMP_FORMATS, DUMP_NAME, RDF_FORMATS, LinkedData, dum
                            describe_query, iri_for_path, link, serialize_triples, split_suffix)
 from ..namespaces import QB, datatype_name, known
 from ..negotiation import HTML, Format, negotiate
-from . import caching, get_state
+from . import caching
 
 bp = Blueprint("linked_data", __name__)
 
 PAGE_FORMATS: tuple[Format, ...] = (*RDF_FORMATS, HTML)
 PAGE_SUFFIXES = tuple(f.extension for f in PAGE_FORMATS)
+
+
+def suffix_converter(formats: Sequence[Format]) -> str:
+    """The route part ``<any(ttl, nt, …):suffix>`` that takes the file suffix of each format."""
+    return f"<any({', '.join(f.extension for f in formats)}):suffix>"
+
+
+PAGE_SUFFIX = suffix_converter(PAGE_FORMATS)
 QB_DATASET = QB + "DataSet"
 
 
@@ -102,6 +110,7 @@ def landing() -> Response:
         stats = ld.stats()
         return render_template("landing.html", stats=stats, datasets=ld.datasets(), kinds=BROWSE_KINDS,
                                counts=count_kinds(ld), examples=examples()[:6], dumps=_dump_links(),
+                               document_formats=RDF_FORMATS,
                                query_link=query_link,
                                json_ld=json_ld_script(schema_org(dataset_info(ld), stats, ld.base)))
 
@@ -112,7 +121,7 @@ def landing() -> Response:
 
 
 @bp.get("/.well-known/void")
-@bp.get("/.well-known/void.<any(ttl, nt, jsonld, rdf, html):suffix>")
+@bp.get(f"/.well-known/void.{PAGE_SUFFIX}")
 def void(suffix: str | None = None) -> Response:
     """The VoID description of the dataset, computed from the data."""
     fmt = choose_format(PAGE_FORMATS, suffix)
@@ -133,14 +142,14 @@ def void(suffix: str | None = None) -> Response:
 
 
 @bp.get("/ontology")
-@bp.get("/ontology.<any(ttl, nt, jsonld, rdf, html):suffix>")
+@bp.get(f"/ontology.{PAGE_SUFFIX}")
 def ontology(suffix: str | None = None) -> Response:
     """The whole ontology; for people, documentation of every class and property."""
     return _document("ontology", suffix, "Ontology")
 
 
 @bp.get("/shapes")
-@bp.get("/shapes.<any(ttl, nt, jsonld, rdf, html):suffix>")
+@bp.get(f"/shapes.{PAGE_SUFFIX}")
 def shapes(suffix: str | None = None) -> Response:
     """The whole SHACL shapes graph; for people, every shape and its constraints."""
     return _document("shapes", suffix, "Shapes")
@@ -185,7 +194,7 @@ def dumps_redirect() -> Response:
 
 
 @bp.get(f"/dumps/{DUMP_NAME}")
-@bp.get(f"/dumps/{DUMP_NAME}.<any(ttl, nt, nq, trig, jsonld, rdf):suffix>")
+@bp.get(f"/dumps/{DUMP_NAME}.{suffix_converter(DUMP_FORMATS)}")
 def dump(suffix: str | None = None) -> Response:
     """The whole dataset in one format, with ETag / Last-Modified, 304s and gzip on request."""
     fmt = choose_format(DUMP_FORMATS, suffix)

@@ -21,7 +21,7 @@ import io
 import logging
 from functools import lru_cache
 from http import HTTPStatus
-from typing import Any, Callable, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
@@ -32,6 +32,9 @@ from ..negotiation import HTML, Format, find_format, negotiate, prefers_html
 from ..settings import Settings
 from ..sparql import Dataset, Query, check_query, offered_formats
 from .errors import from_http, render_error
+
+if TYPE_CHECKING:
+    from . import State
 
 log = logging.getLogger("nkd")
 
@@ -220,7 +223,7 @@ class SparqlProtocol:
     ``render_html`` renders a template (``error.html``) without a request context.
     """
 
-    def __init__(self, wsgi_app: Any, state: Any, render_html: Callable[..., str]) -> None:
+    def __init__(self, wsgi_app: Any, state: State, render_html: Callable[..., str]) -> None:
         self.wsgi_app = wsgi_app
         self.state = state
         self.settings: Settings = state.settings
@@ -252,9 +255,7 @@ class SparqlProtocol:
                 start_response("304 Not Modified",
                                not_modified_headers(cache, result_headers(decided, None, self.settings)))
                 return []
-            engine = self.state.engine
-            serialize = getattr(engine, "serialize_stream", engine.serialize)
-            body = serialize(decided.query, decided.fmt, decided.dataset)
+            body = self.state.engine.serialize_stream(decided.query, decided.fmt, decided.dataset)
         except NkdError as err:
             return self._error(err, environ, start_response)
         except Exception:  # a bug in nkd: still the error shape, never the server's bare page

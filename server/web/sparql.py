@@ -19,7 +19,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from ..errors import NkdError, NotFound, QuerySyntaxError
 from ..examples import examples
 from ..namespaces import NAMESPACES, RDFS, SD, prefix_lines
-from ..negotiation import DATASET_FORMATS, GRAPH_FORMATS, HTML, negotiate
+from ..negotiation import HTML, QUERY_FORMATS, RDF_SYNTAXES, negotiate
 from ..result_table import (ResultView, common_prefixes, declared_prefixes, labels_of, missing_prefixes,
                             sparql_json, starter_query, with_prefixes)
 from ..sparql import Dataset, Query, base_iri, check_query, offered_formats
@@ -30,7 +30,7 @@ from .protocol import explicit_format, format_tokens, is_bare, no_query, read_qu
 bp = Blueprint("sparql", __name__)
 
 SERVICE_DESCRIPTION = Path(__file__).parent / "rdf" / "service-description.ttl"
-DESCRIPTION_FORMATS = (*GRAPH_FORMATS, *DATASET_FORMATS)
+DESCRIPTION_FORMATS = RDF_SYNTAXES
 DESCRIPTION_PREFIXES = {name: NAMESPACES[name] for name in ("sd", "formats", "ent", "rdfs", "dcterms")}
 
 
@@ -82,9 +82,12 @@ def _bare_get() -> Response | tuple[str, int, dict[str, str]]:
 def _description(endpoint_iri: str) -> list[ox.Quad]:
     """The Service Description's triples, with the endpoint's IRI and the store's named graphs."""
     quads = list(ox.parse(path=str(SERVICE_DESCRIPTION), format=ox.RdfFormat.TURTLE, base_iri=endpoint_iri))
+    endpoint = ox.NamedNode(endpoint_iri)
     dataset = ox.NamedNode(endpoint_iri + "#dataset")
+    quads += [ox.Quad(endpoint, ox.NamedNode(SD + "resultFormat"), ox.NamedNode(fmt.iri))
+              for fmt in QUERY_FORMATS if fmt.iri]
     # The base of a query's relative IRIs is a setting's, so it is stated here, not in the file.
-    quads.append(ox.Quad(ox.NamedNode(endpoint_iri), ox.NamedNode(RDFS + "comment"),
+    quads.append(ox.Quad(endpoint, ox.NamedNode(RDFS + "comment"),
                          ox.Literal(base_iri_note(get_state().settings), language="en")))
     for name in _named_graphs():
         node = ox.BlankNode()
