@@ -42,6 +42,7 @@ def test_add_a_source_quote_it_and_validate_a_fact_from_it(added):
     assert (added / "graph" / "sources" / TEXT.name).read_bytes() == TEXT.read_bytes()
     turtle = (added / "graph" / "sources.ttl").read_text(encoding="utf-8")
     assert 'dcterms:issued "2016-01"^^xsd:gYearMonth' in turtle and "spdx:checksumValue" in turtle
+    assert "dcterms:rights <https://w3id.org/nkd/id/rights/third-party-text>" in turtle
     printed = quote(added, "In 2015, 1,275 North Korean defectors arrived")
     assert printed.returncode == 0, printed.stderr
     comment, target = printed.stdout.split("\n", 1)
