@@ -138,6 +138,21 @@ def test_head_has_the_headers_of_get_and_no_body(client):
     assert refused.status_code == 400 and refused.get_data() == b""
 
 
+def test_syntax_error_wins_over_406(client):
+    # A malformed query asking for a format its form cannot take: fixing the format first
+    # would only lead to the 400 it should have had.
+    malformed = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p }", "format": "turtle"},
+                           headers={"Accept": "application/json"})
+    assert malformed.status_code == 400
+    assert "line 1" in malformed.get_json()["error"]
+    # relative IRIs resolve against the endpoint's base, as when the query runs
+    relative = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s <p> ?o }"},
+                          headers={"Accept": "text/turtle"})
+    assert relative.status_code == 406
+    well_formed = client.get("/sparql", query_string={"query": SELECT}, headers={"Accept": "image/png"})
+    assert well_formed.status_code == 406 and "application/sparql-results+json" in well_formed.get_data(as_text=True)
+
+
 def test_a_method_the_endpoint_lacks_is_405_with_allow(client):
     response = client.put("/sparql", data=SELECT, headers={"Accept": "application/json"})
     assert response.status_code == 405

@@ -26,11 +26,13 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
-from ..errors import BadRequest, MethodNotAllowed, NkdError, PayloadTooLarge, QueryRefused, UnsupportedMediaType
+from ..errors import (BadRequest, MethodNotAllowed, NkdError, NotAcceptable, PayloadTooLarge, QueryRefused,
+                      UnsupportedMediaType)
 from ..http_cache import NO_STORE, Validators, not_modified_headers, validators
 from ..negotiation import HTML, Format, find_format, negotiate, prefers_html
 from ..settings import Settings
-from ..sparql import Dataset, Query, check_query, offered_formats
+from ..query_errors import parse_error
+from ..sparql import Dataset, Query, base_iri, check_query, offered_formats
 from .errors import from_http, render_error
 
 if TYPE_CHECKING:
@@ -171,6 +173,9 @@ def decide(req: Request, settings: Settings) -> Prepared | _Page:
     first). A query the guards refuse, or no query at all, goes to the page when the
     client names HTML (the page then shows the error in place). Anything else is a
     program's, answered with the result or an error (:class:`NkdError`) in its shape.
+    The format is negotiated before the query is parsed (the engine parses it as it runs
+    it), except that a query asking for a format its form cannot take is parsed first: a
+    syntax error is the one to report.
     """
     if is_bare(req):
         return PAGE
@@ -187,7 +192,15 @@ def decide(req: Request, settings: Settings) -> Prepared | _Page:
             return PAGE
         raise
     offered = offered_formats(query)
-    fmt = negotiate(accept, offered, explicit_format(tokens, offered))
+    try:
+        fmt = negotiate(accept, offered, explicit_format(tokens, offered))
+    except NotAcceptable:
+        # A malformed query is the first thing to fix: with only the 406, its author would
+        # change the format and then learn that the query never parsed.
+        error = parse_error(query.text, base_iri(settings))
+        if error is None:
+            raise
+        raise error from None
     if fmt is HTML:
         return PAGE
     return Prepared(query, fmt, dataset)
