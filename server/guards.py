@@ -80,6 +80,9 @@ class Query:
     text: str
     form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
     has_dataset_clause: bool = False
+    # How deep the engine's parser recurses, at most: bracket levels plus the longest
+    # chain of operators (None for a Query not made by check_query: not measured).
+    nesting: int | None = None
 
     @property
     def returns_graph(self) -> bool:
@@ -158,7 +161,8 @@ def _check(text: str, settings: Settings) -> Query:
             "SELECT, ASK, CONSTRUCT or DESCRIBE",
             line=1, column=1,
         )
-    return Query(text=text, form=scan.form, has_dataset_clause=scan.has_dataset)
+    return Query(text=text, form=scan.form, has_dataset_clause=scan.has_dataset,
+                 nesting=scan.depth + scan.chain)
 
 
 class _Frame:
@@ -186,6 +190,8 @@ class _Scan:
         self.settings = settings
         self.form: str | None = None
         self.has_dataset = False
+        self.depth = 0  # the deepest nesting of brackets
+        self.chain = 0  # the longest chain of operators
 
     def run(self) -> None:
         s = self.settings
@@ -246,6 +252,8 @@ class _Scan:
                     child = _Frame("(", offset, frame.group)
                 frames.append(child)
                 frame = child
+                if len(frames) > self.depth + 1:
+                    self.depth = len(frames) - 1
                 after_union = False
             elif kind == "op":
                 op = match.group(kind)
@@ -309,6 +317,7 @@ class _Scan:
                               "query.")
 
     def _check_chain(self, frame: _Frame, match: re.Match[str]) -> None:
+        self.chain = max(self.chain, frame.operators)
         limit = self.settings.max_chain_operators
         if frame.operators > limit:
             self._too_complex(match, "an expression", "operators in a row", limit, "max_chain_operators",

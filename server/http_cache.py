@@ -19,12 +19,19 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from email.utils import formatdate
 from typing import Iterable, Mapping
 
 from werkzeug.sansio.http import is_resource_modified
 
 from .settings import SPECS, Settings
+
+# Repeated GETs (a dashboard's queries, a crawler's pages) share what their answers'
+# headers are made of, which changes only with the data's version. Remembered for query
+# strings up to this length only (gunicorn caps the request line at 8 KB; longer ones
+# come only from other WSGI servers), so that what is held stays a few megabytes.
+REMEMBERED_QUERY_STRING_CHARS = 8192
 
 # What an answer that must not be kept says: errors, POST answers, caching turned off.
 NO_STORE = "no-store"
@@ -99,8 +106,13 @@ class Validators:
 
     def headers(self) -> list[tuple[str, str]]:
         """``ETag``, ``Last-Modified`` and ``Cache-Control`` as header pairs."""
-        return [("ETag", self.etag), ("Last-Modified", http_date(self.last_modified)),
-                ("Cache-Control", self.cache_control)]
+        return list(self._headers)
+
+    @cached_property
+    def _headers(self) -> tuple[tuple[str, str], ...]:
+        # Formatting the date costs a few microseconds; repeated GETs share their Validators.
+        return (("ETag", self.etag), ("Last-Modified", http_date(self.last_modified)),
+                ("Cache-Control", self.cache_control))
 
     def fresh(self, if_none_match: str | None, if_modified_since: str | None) -> bool:
         """True when the client's copy is current: answer 304 instead of the body.
@@ -128,6 +140,19 @@ def validators(version: DataVersion | None, settings: Settings, path: str, query
     """
     if version is None or settings.cache_max_age_s <= 0:
         return None
+    if len(query_string) <= REMEMBERED_QUERY_STRING_CHARS:
+        return _remembered_validators(version, settings, path, query_string, media_type)
+    return _validators(version, settings, path, query_string, media_type)
+
+
+@lru_cache(maxsize=512)
+def _remembered_validators(version: DataVersion, settings: Settings, path: str, query_string: str | bytes,
+                           media_type: str) -> Validators:
+    return _validators(version, settings, path, query_string, media_type)
+
+
+def _validators(version: DataVersion, settings: Settings, path: str, query_string: str | bytes,
+                media_type: str) -> Validators:
     if isinstance(query_string, bytes):
         query_string = query_string.decode("latin-1")
     media_type = media_type.split(";", 1)[0].strip().lower()
@@ -141,5 +166,5 @@ def not_modified_headers(found: Validators, headers: Iterable[tuple[str, str]]) 
     return found.headers() + [(name, value) for name, value in headers if name.lower() in _REPEATED_IN_304]
 
 
-__all__ = ["DataVersion", "NO_STORE", "Validators", "cache_control", "digest_files", "http_date",
-           "not_modified_headers", "validators"]
+__all__ = ["DataVersion", "NO_STORE", "REMEMBERED_QUERY_STRING_CHARS", "Validators", "cache_control", "digest_files",
+           "http_date", "not_modified_headers", "validators"]

@@ -13,11 +13,11 @@ from conftest import ENDPOINT_DATA, ROOT
 from nkd.engine import DataSource, Engine, open_engine
 from nkd.errors import InputError, PayloadTooLarge, Unavailable
 from nkd.guards import check_query
-from nkd.negotiation import JSON
+from nkd.negotiation import CSV, JSON
 from nkd.remote import RemoteEngine
 from nkd.runner import QueryRunner
 from nkd.settings import load_settings
-from nkd.sparql import EmbeddedEngine
+from nkd.sparql import QUICK_NESTING, EmbeddedEngine
 
 PROTOCOL = [name for name, member in vars(Engine).items() if callable(member) and not name.startswith("_")]
 
@@ -118,3 +118,45 @@ def test_a_result_too_large_leaves_no_pyoxigraph_object_to_another_thread(store,
     finally:
         sys.unraisablehook = previous
     assert [str(u.exc_value) for u in unraisable] == []
+
+
+def _asked_often(engine, query, fmt=JSON, times=50):
+    # Enough tries for one to come back within the quick time on a busy machine.
+    return [engine.serialize(query, fmt) for _ in range(times)][-1]
+
+
+def test_a_quick_query_asked_again_runs_on_the_callers_thread(store, settings):
+    engine = EmbeddedEngine(store, settings)
+    query = check_query("ASK { ?s ?p ?o }", settings)
+    answer = _asked_often(engine, query)
+    engine.runner.close()  # no query thread is left: only the caller's thread can answer
+    try:
+        assert engine.serialize(query, JSON) == answer
+        with pytest.raises(Unavailable):  # the same query in another format was never asked
+            engine.serialize(query, CSV)
+        with pytest.raises(Unavailable):  # nor another query
+            engine.serialize(check_query("ASK { ?s a ?o }", settings), JSON)
+    finally:
+        engine.close()
+
+
+def test_a_deeply_nested_query_always_runs_on_a_query_thread(store, settings):
+    """The caller's thread may have a small stack: a query the parser recurses deep into
+    keeps to the query threads' 512 MB stacks, however quick it is."""
+    depth = QUICK_NESTING + 1
+    query = check_query("ASK { FILTER(" + "(" * depth + "true" + ")" * depth + ") }", settings)
+    assert query.nesting > QUICK_NESTING
+    engine = EmbeddedEngine(store, settings)
+    _asked_often(engine, query)
+    engine.runner.close()
+    try:
+        with pytest.raises(Unavailable):
+            engine.serialize(query, JSON)
+    finally:
+        engine.close()
+
+
+def test_the_guards_measure_how_deep_a_query_nests(settings):
+    assert check_query("SELECT * { ?s ?p ?o }", settings).nesting == 1
+    assert check_query("ASK { FILTER(1 + 2 + ((3))) }", settings).nesting == 4 + 2
+    assert check_query("ASK { FILTER(!!!!true) }", settings).nesting == 2 + 4

@@ -28,7 +28,7 @@ from werkzeug.wrappers import Request
 
 from ..errors import (BadRequest, MethodNotAllowed, NkdError, NotAcceptable, PayloadTooLarge, QueryRefused,
                       UnsupportedMediaType)
-from ..http_cache import NO_STORE, Validators, not_modified_headers, validators
+from ..http_cache import NO_STORE, REMEMBERED_QUERY_STRING_CHARS, Validators, not_modified_headers, validators
 from ..negotiation import HTML, Format, find_format, negotiate, prefers_html
 from ..settings import Settings
 from ..query_errors import parse_error
@@ -48,10 +48,8 @@ METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 # Request headers a cross-origin query page (YASGUI and the like) sends.
 CORS_HEADERS = "Accept, Content-Type, Cache-Control, X-Requested-With"
 DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
-# GET query strings up to this length have their decision remembered (gunicorn caps the
-# request line at 8 KB; longer ones come only from other WSGI servers), so what is held
-# stays under about 6 MB: query string, Accept and query text per entry.
-REMEMBERED_QUERY_STRING_CHARS = 8192
+# The decisions of this many GETs are remembered, of query strings up to
+# REMEMBERED_QUERY_STRING_CHARS: under about 6 MB (query string, Accept and query text).
 REMEMBERED_GETS = 256
 
 
