@@ -12,6 +12,7 @@ temporary directories and its own share of the free ports (:func:`free_port`).
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -53,27 +54,42 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now.
+def client_port_range() -> range:
+    """The ports the kernel gives to outgoing connections (Linux's ``ip_local_port_range``)."""
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999  # Linux's default
+    return range(low, high + 1)
 
-    Under pytest-xdist each worker takes only the ports of its own residue (the port
-    number modulo the number of workers), so that two workers never both pick a port
-    between finding it free and starting something on it.
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now, for a server to listen on.
+
+    Never one of the ports the kernel hands to outgoing connections: a port found free
+    there could become a client's (one of the suite's thousands of requests) before the
+    server binds it, which then fails with "Address already in use". Under pytest-xdist
+    each worker takes only the ports of its own residue (the port number modulo the
+    number of workers), so that two workers never both pick the same port; the search
+    starts at a random port, so that two picks of one worker before either is bound
+    rarely meet.
     """
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-    held: list[socket.socket] = []  # kept bound while looking, so the kernel offers others
-    try:
-        while True:
-            sock = socket.socket()
-            held.append(sock)
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-            if port % workers == worker:
-                return port
-    finally:
-        for sock in held:
-            sock.close()
+    clients = client_port_range()
+    ports = range(10000, clients.start) if clients.start > 12000 else range(clients.stop, 65536)
+    start = random.randrange(len(ports))
+    for offset in range(len(ports)):
+        port = ports[(start + offset) % len(ports)]
+        if port % workers != worker:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
 @dataclass
@@ -270,7 +286,7 @@ class OxigraphServer:
         """The Graph Store Protocol endpoint."""
         return self.url + "/store"
 
-    def start(self, ready_timeout_s: float = 30.0) -> "OxigraphServer":
+    def start(self, ready_timeout_s: float = 60.0) -> "OxigraphServer":
         """Start (or restart) the server on its location and port; return once it answers."""
         binary = Path(sys.executable).with_name("oxigraph")
         command = [str(binary if binary.exists() else shutil.which("oxigraph") or "oxigraph"),
@@ -401,7 +417,8 @@ def start_virtuoso(directory: Path, ready_timeout_s: float = 120.0) -> VirtuosoS
     binary = require_tool("virtuoso-t", "virtuoso-opensource")
     isql = require_tool("isql-vt", "virtuoso-opensource")
     directory.mkdir(parents=True, exist_ok=True)
-    sql_port, http_port = free_port(), free_port()
+    sql_port = free_port()
+    http_port = next(port for port in iter(free_port, None) if port != sql_port)
     template = string.Template((FIXTURES / "virtuoso.ini").read_text(encoding="utf-8"))
     ini = directory / "virtuoso.ini"
     ini.write_text(template.substitute(dir=directory, sql_port=sql_port, http_port=http_port, max_rows=10000,
