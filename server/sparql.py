@@ -172,7 +172,12 @@ class EmbeddedEngine:
         return self._version
 
     def close(self) -> None:
-        """Stop the query threads (see :meth:`QueryRunner.close`); the store is left to the collector."""
+        """Stop the query threads (see :meth:`QueryRunner.close`); the store is left to the collector.
+
+        Queries after this raise :class:`Unavailable`, remembered quick ones too.
+        """
+        self._quick_s = 0.0  # nothing is remembered from now on
+        self._quick.clear()
         self.runner.close()
 
     def _evaluate(self, query: Query, dataset: Dataset) -> Any:

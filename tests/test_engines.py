@@ -160,3 +160,13 @@ def test_the_guards_measure_how_deep_a_query_nests(settings):
     assert check_query("SELECT * { ?s ?p ?o }", settings).nesting == 1
     assert check_query("ASK { FILTER(1 + 2 + ((3))) }", settings).nesting == 4 + 2
     assert check_query("ASK { FILTER(!!!!true) }", settings).nesting == 2 + 4
+
+
+def test_a_closed_engine_answers_no_query_not_even_a_remembered_quick_one(store, settings):
+    """Regression: a query remembered as quick ran on the caller's thread after close()."""
+    engine = EmbeddedEngine(store, settings)
+    query = check_query("ASK { ?s ?p ?o }", settings)
+    _asked_often(engine, query)
+    engine.close()
+    with pytest.raises(Unavailable):
+        engine.serialize(query, JSON)
