@@ -19,11 +19,10 @@ from typing import Any, Iterator
 import pytest
 import rdflib
 import requests
-from rdflib.compare import isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, XML, SPARQLWrapper
 
-from conftest import (FIXTURES, ROOT, RUNAWAY, Server, run_nkd, start_oxigraph, start_server,
+from conftest import (FIXTURES, ROOT, RUNAWAY, Server, isomorphic, run_nkd, start_oxigraph, start_server,
                       virtuoso_holding)
 from nkd.namespaces import BASE
 

@@ -10,9 +10,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from rdflib import Dataset, Graph
-from rdflib.compare import isomorphic
 
-from conftest import RUNAWAY, all_triples, endpoint_data_args, run_nkd
+from conftest import RUNAWAY, all_triples, endpoint_data_args, isomorphic, run_nkd
 
 LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?country ?label WHERE { ?country a <https://w3id.org/nkd/ontology#Country> ;

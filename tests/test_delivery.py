@@ -14,9 +14,8 @@ import zlib
 import pytest
 import rdflib
 import requests
-from rdflib.compare import isomorphic
 
-from conftest import ROOT, start_server
+from conftest import ROOT, isomorphic, start_server
 from nkd.sparql import STREAM_BYTES
 from nkd.web.delivery import MIN_BYTES
 

@@ -8,9 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from rdflib.compare import isomorphic
 
-from conftest import FIXTURES, run_nkd
+from conftest import FIXTURES, isomorphic, run_nkd
 from nkd.namespaces import BASE
 
 ACTORS, EVENTS = FIXTURES / "prod-actors.ttl", FIXTURES / "prod-events.ttl"

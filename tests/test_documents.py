@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import rdflib
-from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SH
 
-from conftest import shipped_graph as shipped
+from conftest import isomorphic, shipped_graph as shipped
 
 
 def test_shapes_document_holds_every_shapes_file_regression_11_of_89(client):

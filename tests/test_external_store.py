@@ -9,9 +9,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import requests
-from rdflib.compare import isomorphic
 
-from conftest import FIXTURES, RUNAWAY, free_port, run_nkd, start_oxigraph
+from conftest import FIXTURES, RUNAWAY, free_port, isomorphic, run_nkd, start_oxigraph
 from nkd.namespaces import BASE
 
 ACTORS, EVENTS = FIXTURES / "prod-actors.ttl", FIXTURES / "prod-events.ttl"

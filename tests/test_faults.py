@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 import rdflib
 import requests
-from rdflib.compare import isomorphic
 
-from conftest import FIXTURES, RUNAWAY, Server, run_nkd, start_oxigraph, start_server
+from conftest import FIXTURES, RUNAWAY, Server, isomorphic, run_nkd, start_oxigraph, start_server
 
 pytestmark = pytest.mark.slow
 

@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 import rdflib
 import requests
-from rdflib.compare import isomorphic
 
-from conftest import FIXTURES, ROOT, start_server
+from conftest import FIXTURES, ROOT, isomorphic, start_server
 from nkd.namespaces import BASE
 
 EVENT = "id/event/2019-11-sailors-repatriation"

@@ -8,9 +8,8 @@ import re
 import pytest
 import rdflib
 import requests
-from rdflib.compare import isomorphic
 
-from conftest import ROOT, shipped_graph as shipped
+from conftest import ROOT, isomorphic, shipped_graph as shipped
 from nkd.namespaces import BASE
 
 SKOS_DEFINITION = rdflib.URIRef("http://www.w3.org/2004/02/skos/core#definition")

@@ -14,10 +14,9 @@ import threading
 
 import pytest
 import rdflib
-from rdflib.compare import isomorphic
 
 import nkd
-from conftest import ENDPOINT_DATA, FIXTURES, ROOT, RUNAWAY, start_oxigraph
+from conftest import ENDPOINT_DATA, FIXTURES, ROOT, RUNAWAY, isomorphic, start_oxigraph
 from nkd.negotiation import QUERY_FORMATS, RDF_SYNTAXES, RESULTS_FORMATS
 
 SAILORS = "https://w3id.org/nkd/id/event/2019-11-sailors-repatriation"

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
+from typing import Any, Iterator
 from urllib.parse import quote, urlparse
 
 import pytest
@@ -102,47 +104,69 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("name,path", ALL_PAGES, ids=[name for name, _ in ALL_PAGES])
-def test_page_fits_stays_on_this_site_and_passes_axe(browser, server, axe_source, name, path, width):
+@dataclass
+class Tab:
+    """One browser tab that visits every page in turn, and what it saw on the current one."""
+
+    page: Any
+    elsewhere: list[str] = field(default_factory=list)  # requests to other hosts, aborted
+    failed: list[str] = field(default_factory=list)     # requests that failed
+    errors: list[str] = field(default_factory=list)     # script errors
+
+    def visit(self, url: str):
+        """Load ``url``, forgetting what the previous page saw; its response."""
+        self.elsewhere.clear(), self.failed.clear(), self.errors.clear()
+        self.page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+        return self.page.goto(url)
+
+
+@pytest.fixture(scope="module")
+def tab(browser, server) -> Iterator[Tab]:
+    """One tab for the module's pages, as a visitor going from page to page: no page keeps
+    state (no cookie, no storage), each load is a new document, and one renderer process
+    serves them all instead of one started per page."""
+    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
+    # Init scripts are not subject to the page's CSP, which forbids injected inline scripts;
+    # nor is what Playwright evaluates, which brings axe in once the page has loaded (as an
+    # init script it would be parsed again for every document the context opens).
+    context.add_init_script(RECORDER)
+    tab = Tab(context.new_page())
     local = urlparse(server.url).netloc
-    elsewhere: list[str] = []
 
     def only_this_site(route) -> None:
         url = urlparse(route.request.url)
         if url.netloc == local or url.scheme in ("data", "blob", "about"):
             route.continue_()
         else:
-            elsewhere.append(route.request.url)
+            tab.elsewhere.append(route.request.url)
             route.abort("blockedbyclient")
 
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    context.route("**/*", only_this_site)
-    # Init scripts are not subject to the page's CSP, which forbids injected inline scripts;
-    # nor is what Playwright evaluates, which brings axe in once the page has loaded (as an
-    # init script it would be parsed again for every document the context opens).
-    context.add_init_script(RECORDER)
-    page = context.new_page()
-    errors: list[str] = []
-    failed: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("requestfailed", lambda request: failed.append(f"{request.url}: {request.failure}"))
-    try:
-        # The load event, not network idle (500 ms of quiet more per page): no page asks
-        # for anything after it loads, and its CSP would block and report another host.
-        response = page.goto(server.url + path)
-        assert response is not None and response.status in (200, 400, 404), response and response.status
-        widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    tab.page.route("**/*", only_this_site)
+    tab.page.on("pageerror", lambda exc: tab.errors.append(str(exc)))
+    tab.page.on("requestfailed", lambda request: tab.failed.append(f"{request.url}: {request.failure}"))
+    yield tab
+    context.close()
+
+
+@pytest.mark.parametrize("name,path", ALL_PAGES, ids=[name for name, _ in ALL_PAGES])
+def test_page_fits_stays_on_this_site_and_passes_axe(tab, server, axe_source, name, path):
+    # The load event, not network idle (500 ms of quiet more per page): no page asks
+    # for anything after it loads, and its CSP would block and report another host.
+    response = tab.visit(server.url + path)
+    assert response is not None and response.status in (200, 400, 404), response and response.status
+    tab.page.evaluate(axe_source)
+    # One load, every width: the page is checked at each, as a window resized or a phone
+    # turned sees it (CSS media queries and the editor follow).
+    for width in WIDTHS:
+        tab.page.set_viewport_size({"width": width, "height": 900})
+        widths = tab.page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert widths[0] <= widths[1], f"{path} is {widths[0]} px wide in a {widths[1]} px window"
-        assert elsewhere == [], f"{path} asked another host for {elsewhere}"
-        assert failed == [], failed
-        assert errors == [], errors
-        assert page.evaluate("window.__nkdViolations") == []
-        page.evaluate(axe_source)
-        violations = page.evaluate(RUN_AXE)
-        assert violations == [], json.dumps(violations, indent=1)
-    finally:
-        context.close()
+        violations = tab.page.evaluate(RUN_AXE)
+        assert violations == [], f"at {width} px: " + json.dumps(violations, indent=1)
+    assert tab.elsewhere == [], f"{path} asked another host for {tab.elsewhere}"
+    assert tab.failed == [], tab.failed
+    assert tab.errors == [], tab.errors
+    assert tab.page.evaluate("window.__nkdViolations") == []
 
 
 # WCAG 1.4.11: what shows a control's extent (its fill, or else its border) stands out
@@ -177,11 +201,6 @@ CONTROL_CONTRAST = """() => {
 
 @pytest.mark.parametrize("path", ["/", "/sparql", _query("SELECT * WHERE { ?s ?p ?o } LIMIT 60"),
                                   "/search?q=korea", "/id/event/no-such-event"])
-def test_controls_stand_out_by_three_to_one(browser, server, path):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    try:
-        page.goto(server.url + path)
-        assert page.evaluate(CONTROL_CONTRAST) == []
-    finally:
-        context.close()
+def test_controls_stand_out_by_three_to_one(tab, server, path):
+    tab.visit(server.url + path)
+    assert tab.page.evaluate(CONTROL_CONTRAST) == []

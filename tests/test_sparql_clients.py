@@ -8,10 +8,11 @@ import xml.dom.minidom
 
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.compare import isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+
+from conftest import isomorphic
 
 RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
 NKD = Namespace("https://w3id.org/nkd/ontology#")

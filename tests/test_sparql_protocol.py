@@ -13,9 +13,8 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.compare import isomorphic
 
-from conftest import all_triples
+from conftest import all_triples, isomorphic
 from nkd.namespaces import BASE
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")

@@ -16,9 +16,8 @@ import json
 import pytest
 import rdflib
 import requests
-from rdflib.compare import isomorphic
 
-from conftest import FIXTURES, RUNAWAY, run_nkd, start_server, virtuoso_holding
+from conftest import FIXTURES, RUNAWAY, isomorphic, run_nkd, start_server, virtuoso_holding
 from nkd.namespaces import BASE
 
 pytestmark = pytest.mark.slow
