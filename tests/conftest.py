@@ -11,6 +11,7 @@ temporary directories and its own share of the free ports (:func:`free_port`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -150,6 +151,31 @@ def run_nkd(*args: str, env: dict[str, str] | None = None, input: str | None = N
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run([sys.executable, "-m", "nkd", *args], cwd=cwd, env=full_env,
                           capture_output=True, text=True, input=input, timeout=timeout_s)
+
+
+def invoke_nkd(*args: str, input: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run the `nkd` command in this process, from ``cwd``: its entry point (``nkd.cli.main``),
+    with stdin, stdout and stderr captured, and its exit status as a return code.
+
+    What a command prints and exits with, without starting Python and importing nkd again
+    (half a second each); :func:`run_nkd` runs the real process, for what only a process
+    shows (``python -m nkd``, signals, a query thread left running at exit).
+    """
+    from click.testing import CliRunner
+
+    from nkd.cli import main
+
+    with contextlib.chdir(cwd), CliRunner().isolation(input=input) as (stdout, stderr, _):
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exited:
+            code = exited.code if isinstance(exited.code, int) else int(exited.code is not None)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+    return subprocess.CompletedProcess(["nkd", *args], code, stdout.getvalue().decode("utf-8"),
+                                       stderr.getvalue().decode("utf-8", errors="backslashreplace"))
 
 
 def copy_graph(root: Path) -> Path:

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from rdflib import Dataset, Graph
 
-from conftest import RUNAWAY, all_triples, endpoint_data_args, isomorphic, run_nkd
+from conftest import RUNAWAY, all_triples, endpoint_data_args, invoke_nkd, isomorphic, run_nkd
 
 LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?country ?label WHERE { ?country a <https://w3id.org/nkd/ontology#Country> ;
@@ -20,8 +20,8 @@ VIETNAM = "CONSTRUCT WHERE { <https://w3id.org/nkd/id/country/vietnam> ?p ?o }"
 
 
 def nkd_query(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    """Run `nkd query ARGS` on the endpoint's test dataset, from this checkout."""
-    return run_nkd("query", *args, *endpoint_data_args(), input=stdin, timeout_s=120)
+    """`nkd query ARGS` on the endpoint's test dataset, from this checkout (in this process)."""
+    return invoke_nkd("query", *args, *endpoint_data_args(), input=stdin)
 
 
 def test_table_by_default():
@@ -133,7 +133,8 @@ def test_relative_iris_resolve_against_the_endpoint(settings):
 
 @pytest.mark.slow
 def test_time_limit_exits_1_without_waiting_for_the_query():
-    result = nkd_query(RUNAWAY, "--timeout", "1")
+    # A process of its own: it must exit while the query it gave up on still runs.
+    result = run_nkd("query", RUNAWAY, "--timeout", "1", *endpoint_data_args(), timeout_s=120)
     assert result.returncode == 1
     assert "1 s limit" in result.stderr and "How to fix" in result.stderr
 

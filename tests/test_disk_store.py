@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from conftest import FIXTURES, isomorphic, run_nkd
+from conftest import FIXTURES, invoke_nkd, isomorphic, run_nkd
 from nkd.namespaces import BASE
 
 ACTORS, EVENTS = FIXTURES / "prod-actors.ttl", FIXTURES / "prod-events.ttl"
@@ -53,10 +53,10 @@ def test_built_store_has_the_graphs_of_the_memory_store(tmp_path):
 
 def test_load_then_query_from_the_command_line(tmp_path):
     store = str(tmp_path / "store")
-    loaded = run_nkd("load", "--store", store, str(ACTORS), str(EVENTS))
+    loaded = invoke_nkd("load", "--store", store, str(ACTORS), str(EVENTS))
     assert loaded.returncode == 0, loaded.stderr
     assert "loaded 2 file(s)" in loaded.stderr
-    answer = run_nkd("query", "--store", store, "--format", "csv",
+    answer = invoke_nkd("query", "--store", store, "--format", "csv",
                      "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert answer.returncode == 0, answer.stderr
     assert answer.stdout.split() == ["n", "2"]
@@ -64,9 +64,9 @@ def test_load_then_query_from_the_command_line(tmp_path):
 
 def test_failed_load_leaves_the_existing_store_unchanged(tmp_path):
     store = tmp_path / "store"
-    assert run_nkd("load", "--store", str(store), str(ACTORS)).returncode == 0
+    assert invoke_nkd("load", "--store", str(store), str(ACTORS)).returncode == 0
     before = snapshot(store)
-    failed = run_nkd("load", "--store", str(store), str(EVENTS), str(BROKEN))
+    failed = invoke_nkd("load", "--store", str(store), str(EVENTS), str(BROKEN))
     assert failed.returncode == 2
     assert "prod-broken.ttl:9" in failed.stderr and "Traceback" not in failed.stderr
     assert snapshot(store) == before
@@ -77,8 +77,8 @@ def test_load_replaces_the_previous_store(tmp_path):
     from nkd.disk_store import open_store
 
     store = tmp_path / "store"
-    assert run_nkd("load", "--store", str(store), str(ACTORS)).returncode == 0
-    assert run_nkd("load", "--store", str(store), str(EVENTS)).returncode == 0
+    assert invoke_nkd("load", "--store", str(store), str(ACTORS)).returncode == 0
+    assert invoke_nkd("load", "--store", str(store), str(EVENTS)).returncode == 0
     assert sorted(graphs(open_store(store))) == [BASE + "data/prod-events"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
 
@@ -87,7 +87,7 @@ def test_load_refuses_to_replace_a_directory_that_is_not_a_store(tmp_path):
     precious = tmp_path / "notes"
     precious.mkdir()
     (precious / "keep.txt").write_text("mine")
-    refused = run_nkd("load", "--store", str(precious), str(ACTORS))
+    refused = invoke_nkd("load", "--store", str(precious), str(ACTORS))
     assert refused.returncode == 2
     assert "not a store" in refused.stderr
     assert (precious / "keep.txt").read_text() == "mine"
@@ -95,7 +95,7 @@ def test_load_refuses_to_replace_a_directory_that_is_not_a_store(tmp_path):
 
 def test_load_into_an_existing_empty_directory(tmp_path):
     (tmp_path / "store").mkdir()
-    assert run_nkd("load", "--store", str(tmp_path / "store"), str(ACTORS)).returncode == 0
+    assert invoke_nkd("load", "--store", str(tmp_path / "store"), str(ACTORS)).returncode == 0
 
 
 @pytest.mark.parametrize("problem, path, message", [
@@ -103,7 +103,7 @@ def test_load_into_an_existing_empty_directory(tmp_path):
     ("suffix", "README.md", "cannot tell the RDF syntax"),
 ])
 def test_load_rejects_unusable_input(tmp_path, problem, path, message):
-    refused = run_nkd("load", "--store", str(tmp_path / "store"), path)
+    refused = invoke_nkd("load", "--store", str(tmp_path / "store"), path)
     assert refused.returncode == 2, refused.stderr
     assert message in refused.stderr and "How to fix" in refused.stderr
     assert not (tmp_path / "store").exists()
@@ -112,7 +112,7 @@ def test_load_rejects_unusable_input(tmp_path, problem, path, message):
 @pytest.mark.parametrize("flag, shown", [(None, False), ("--no-progress", False), ("--progress", True)])
 def test_progress_bar_on_stderr_only_when_asked_off_a_terminal(tmp_path, flag, shown):
     args = ["load", "--store", str(tmp_path / "store"), str(ACTORS)] + ([flag] if flag else [])
-    loaded = run_nkd(*args)
+    loaded = invoke_nkd(*args)
     assert loaded.returncode == 0, loaded.stderr
     assert ("100%" in loaded.stderr) is shown
     assert "100%" not in loaded.stdout
@@ -138,7 +138,7 @@ def test_read_only_store_opens_in_many_processes_at_once(tmp_path):
     from conftest import ROOT
 
     store = tmp_path / "store"
-    assert run_nkd("load", "--store", str(store), str(ACTORS)).returncode == 0
+    assert invoke_nkd("load", "--store", str(store), str(ACTORS)).returncode == 0
     script = ("import sys, time; from nkd.disk_store import open_store; s = open_store(sys.argv[1]); "
               "print(len(s)); sys.stdout.flush(); time.sleep(2)")
     procs = [subprocess.Popen([sys.executable, "-c", script, str(store)], cwd=ROOT,
@@ -149,5 +149,5 @@ def test_read_only_store_opens_in_many_processes_at_once(tmp_path):
 
 
 def test_public_base_help_does_not_call_an_iri_a_bool():
-    shown = run_nkd("load", "--help")
+    shown = invoke_nkd("load", "--help")
     assert "--public-base TEXT" in shown.stdout and "--public-base BOOL" not in shown.stdout

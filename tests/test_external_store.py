@@ -10,7 +10,7 @@ import pytest
 import rdflib
 import requests
 
-from conftest import FIXTURES, RUNAWAY, free_port, isomorphic, run_nkd, start_oxigraph
+from conftest import FIXTURES, RUNAWAY, free_port, invoke_nkd, isomorphic, start_oxigraph
 from nkd.namespaces import BASE
 
 ACTORS, EVENTS = FIXTURES / "prod-actors.ttl", FIXTURES / "prod-events.ttl"
@@ -55,7 +55,7 @@ def memory_graphs(files) -> dict[str, rdflib.Graph]:
 
 def test_push_names_graphs_like_the_embedded_store(oxigraph):
     files = [ACTORS, EVENTS, DATASET]
-    pushed = run_nkd("push", "--to", oxigraph.store_url, *map(str, files))
+    pushed = invoke_nkd("push", "--to", oxigraph.store_url, *map(str, files))
     assert pushed.returncode == 0, pushed.stderr
     assert "pushed 5 graph(s)" in pushed.stderr
     got, expected = store_graphs(oxigraph), memory_graphs(files)
@@ -66,12 +66,12 @@ def test_push_names_graphs_like_the_embedded_store(oxigraph):
 
 def test_push_twice_replaces_rather_than_adds(oxigraph):
     for _ in range(2):
-        assert run_nkd("push", "--to", oxigraph.store_url, str(ACTORS)).returncode == 0
+        assert invoke_nkd("push", "--to", oxigraph.store_url, str(ACTORS)).returncode == 0
     assert len(store_graphs(oxigraph)[BASE + "data/prod-actors"]) == 12
 
 
 def test_push_with_a_syntax_error_sends_nothing(oxigraph):
-    refused = run_nkd("push", "--to", oxigraph.store_url, str(ACTORS), str(BROKEN))
+    refused = invoke_nkd("push", "--to", oxigraph.store_url, str(ACTORS), str(BROKEN))
     assert refused.returncode == 2
     assert "prod-broken.ttl:9" in refused.stderr
     assert store_graphs(oxigraph) == {}
@@ -79,19 +79,19 @@ def test_push_with_a_syntax_error_sends_nothing(oxigraph):
 
 def test_push_to_an_unreachable_store_says_so():
     url = f"http://127.0.0.1:{free_port()}/store"
-    failed = run_nkd("push", "--to", url, str(ACTORS))
+    failed = invoke_nkd("push", "--to", url, str(ACTORS))
     assert failed.returncode == 1
     assert "could not be reached" in failed.stderr and "Traceback" not in failed.stderr
 
 
 def test_push_to_a_wrong_path_names_the_status(oxigraph):
-    failed = run_nkd("push", "--to", oxigraph.url + "/no-such-endpoint", str(ACTORS))
+    failed = invoke_nkd("push", "--to", oxigraph.url + "/no-such-endpoint", str(ACTORS))
     assert failed.returncode == 1
     assert "HTTP 404" in failed.stderr and "Graph Store endpoint" in failed.stderr
 
 
 def test_push_rejects_a_url_that_is_not_http():
-    failed = run_nkd("push", "--to", "ftp://example.org/store", str(ACTORS))
+    failed = invoke_nkd("push", "--to", "ftp://example.org/store", str(ACTORS))
     assert failed.returncode == 2 and "not an http(s) URL" in failed.stderr
 
 
@@ -126,7 +126,7 @@ def test_unreachable_store_is_502():
 def test_store_that_does_not_answer_in_time_is_504(oxigraph):
     from nkd.errors import UpstreamTimeout
 
-    assert run_nkd("push", "--to", oxigraph.store_url).returncode == 0  # the shipped graph
+    assert invoke_nkd("push", "--to", oxigraph.store_url).returncode == 0  # the shipped graph
     engine = engine_for(oxigraph.query_url, query_timeout_s=1)
     with pytest.raises(UpstreamTimeout) as caught:
         engine.table(checked(RUNAWAY), 10)
@@ -137,7 +137,7 @@ def test_result_over_the_size_limit_is_413(oxigraph):
     from nkd.errors import PayloadTooLarge
     from nkd.negotiation import JSON
 
-    assert run_nkd("push", "--to", oxigraph.store_url, str(ACTORS)).returncode == 0
+    assert invoke_nkd("push", "--to", oxigraph.store_url, str(ACTORS)).returncode == 0
     engine = engine_for(oxigraph.query_url, max_result_bytes=1000)
     with pytest.raises(PayloadTooLarge):
         engine.serialize(checked("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"), JSON)
@@ -146,7 +146,7 @@ def test_result_over_the_size_limit_is_413(oxigraph):
 def test_engine_recovers_when_the_store_comes_back(oxigraph):
     from nkd.errors import UpstreamError
 
-    assert run_nkd("push", "--to", oxigraph.store_url, str(ACTORS)).returncode == 0
+    assert invoke_nkd("push", "--to", oxigraph.store_url, str(ACTORS)).returncode == 0
     engine = engine_for(oxigraph.query_url)
     query = checked("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert engine.table(query, 10).rows[0][0].value == "12"
@@ -158,7 +158,7 @@ def test_engine_recovers_when_the_store_comes_back(oxigraph):
 
 
 def test_triples_and_ask_through_the_engine(oxigraph):
-    assert run_nkd("push", "--to", oxigraph.store_url, str(EVENTS)).returncode == 0
+    assert invoke_nkd("push", "--to", oxigraph.store_url, str(EVENTS)).returncode == 0
     engine = engine_for(oxigraph.query_url)
     triples = engine.triples(checked("CONSTRUCT WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o }"))
     assert len(triples) == 4 and {t[2].language for t in triples} == {"en"}
@@ -166,19 +166,19 @@ def test_triples_and_ask_through_the_engine(oxigraph):
 
 
 def test_credentials_in_the_url_stay_out_of_messages():
-    failed = run_nkd("push", "--to", f"http://nkd:s3cret@127.0.0.1:{free_port()}/store", str(ACTORS))
+    failed = invoke_nkd("push", "--to", f"http://nkd:s3cret@127.0.0.1:{free_port()}/store", str(ACTORS))
     assert failed.returncode == 1
     assert "could not be reached" in failed.stderr and "s3cret" not in failed.stderr
 
 
 
 def test_nkd_query_asks_an_external_store_as_serve_does(oxigraph):
-    pushed = run_nkd("push", "--to", oxigraph.store_url, str(ACTORS), str(EVENTS))
+    pushed = invoke_nkd("push", "--to", oxigraph.store_url, str(ACTORS), str(EVENTS))
     assert pushed.returncode == 0, pushed.stderr
     query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) } ORDER BY ?s ?p ?o"
-    remote = run_nkd("query", "--endpoint", oxigraph.query_url, "--format", "csv", query)
-    local = run_nkd("query", "--data", str(ACTORS), "--data", str(EVENTS), "--format", "csv", query)
+    remote = invoke_nkd("query", "--endpoint", oxigraph.query_url, "--format", "csv", query)
+    local = invoke_nkd("query", "--data", str(ACTORS), "--data", str(EVENTS), "--format", "csv", query)
     assert remote.returncode == 0, remote.stderr
     assert remote.stdout == local.stdout and remote.stdout.count("\n") > 10
-    both = run_nkd("query", "--endpoint", oxigraph.query_url, "--data", str(ACTORS), "ASK {}")
+    both = invoke_nkd("query", "--endpoint", oxigraph.query_url, "--data", str(ACTORS), "ASK {}")
     assert both.returncode == 2 and "one source of data" in both.stderr

@@ -67,9 +67,9 @@ def wait_for(condition, what: str):
 def busy_workers(server: Server, pids: set[int]) -> set[int]:
     """The workers among ``pids`` that burn CPU over a short sample (a query is running there)."""
     before = {pid: cpu_ticks(pid) for pid in pids}
-    time.sleep(1.0)
-    # An idle worker uses next to nothing; a running query at least a share of a core,
-    # even on a machine that is busy with other work.
+    time.sleep(0.5)
+    # An idle worker uses next to nothing; a running query at least a share of a core
+    # (a tick is 10 ms), even on a machine that is busy with other work.
     return {pid for pid in pids if cpu_ticks(pid) - before[pid] >= 5}
 
 
@@ -142,9 +142,11 @@ def test_server_killed_and_restarted_on_the_same_store_serves_the_same_data(tmp_
 
 
 def test_runaway_query_on_every_worker_leaves_healthz_answering(tmp_path, store_dir):
-    # The limit leaves time to see every worker busy before the first query is stopped.
+    # The limit leaves time to see every worker busy before the first query is stopped
+    # (at most 16 samples of 0.5 s; two or three as a rule), and no more: until then the
+    # runaway queries take every core of the machine.
     server = start_server(tmp_path, "--store", str(store_dir), "--workers", "2", "--threads", "4",
-                          "--timeout", "20")
+                          "--timeout", "12")
     try:
         # The server answers as soon as one worker is up; the second may still be starting.
         first = wait_for(lambda: pids if len(pids := workers(server)) == 2 else None, "two workers")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, copy_graph, run_nkd
+from conftest import FIXTURES, copy_graph, invoke_nkd, run_nkd
 
 TEXT = FIXTURES / "sources" / "briefing-2015.txt"
 FACT = FIXTURES / "sources" / "briefing-2015-fact.ttl"
@@ -18,8 +18,8 @@ SLUG = "a-fixture-briefing-on-arrivals-in-2015"
 
 
 def nkd(root: Path, *args: str):
-    """`nkd ARGS` from the root of a graph copy, as a maintainer runs it in a checkout."""
-    return run_nkd(*args, cwd=root, timeout_s=300)
+    """`nkd ARGS` from the root of a graph copy, as a maintainer runs it in a checkout (in this process)."""
+    return invoke_nkd(*args, cwd=root)
 
 
 def quote(root: Path, words: str, *args: str):

@@ -1,5 +1,7 @@
 """`nkd validate`: exit codes, every report format read back by a real parser, file and
-line of each result, --allow-warnings, --output and --shapes, run as the real CLI."""
+line of each result, --allow-warnings, --output and --shapes: through the command's entry
+point in this process, and as a real process for what CI runs and for what must never
+show a traceback."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF, SH
 
-from conftest import FIXTURES, ROOT, run_nkd
+from conftest import FIXTURES, ROOT, invoke_nkd, run_nkd
 from nkd.validation import subject_lines, validate
 
 BASE = "tests/fixtures/shapes/base.ttl"
@@ -27,20 +29,25 @@ GITHUB_LINE = re.compile(r"^::(error|warning|notice) file=([^,]+),line=(\d+),tit
 
 
 def nkd_validate(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """Run `python -m nkd validate ARGS` from the checkout, as CI would."""
-    return run_nkd("validate", *args, cwd=cwd, timeout_s=120)
+    """`nkd validate ARGS` from the checkout (in this process)."""
+    return invoke_nkd("validate", *args, cwd=cwd)
+
+
+def nkd_validate_process(*args: str) -> subprocess.CompletedProcess:
+    """`python -m nkd validate ARGS` from the checkout, a process of its own, as CI runs it."""
+    return run_nkd("validate", *args, timeout_s=120)
 
 
 # --------------------------------------------------------------------------- exit codes
 
 def test_shipped_graph_exits_0():
-    run = nkd_validate()
+    run = nkd_validate_process()
     assert run.returncode == 0, run.stdout + run.stderr
     assert "conforms" in run.stdout
 
 
 def test_violation_exits_1_and_names_file_line_node_rule():
-    run = nkd_validate(BASE, VIOLATION)
+    run = nkd_validate_process(BASE, VIOLATION)
     assert run.returncode == 1
     assert f"{VIOLATION}:7: Violation: place:nowhere-fixture" in run.stdout
     assert "path:    rdfs:label" in run.stdout
@@ -50,7 +57,7 @@ def test_violation_exits_1_and_names_file_line_node_rule():
 
 
 def test_syntax_error_exits_2_with_file_and_line_and_no_traceback():
-    run = nkd_validate(BASE, SYNTAX_ERROR)
+    run = nkd_validate_process(BASE, SYNTAX_ERROR)
     assert run.returncode == 2
     assert f"{SYNTAX_ERROR}:8:" in run.stderr
     assert "Traceback" not in run.stderr + run.stdout
@@ -238,6 +245,6 @@ def test_every_format_renders_a_conforming_report(fmt):
 
 
 def test_shapes_cannot_make_validation_open_a_connection():
-    run = nkd_validate(BASE, "--shapes", "tests/fixtures/validate/service-target-shapes.ttl")
+    run = nkd_validate_process(BASE, "--shapes", "tests/fixtures/validate/service-target-shapes.ttl")
     assert run.returncode == 2
     assert "SERVICE" in run.stderr and "Traceback" not in run.stderr
