@@ -1,11 +1,14 @@
-"""Every combination a client can send, against one real server: a well-formed answer each time, never a 5xx.
+"""Every combination a client can send: a well-formed answer each time, never a 5xx.
 
 /sparql gets every method × kind of query × ``format`` value × Accept header × body
 Content-Type (the product in full for GET, and across each other dimension for the
-other methods); the Linked Data paths get odd headers (If-None-Match garbage, Range,
-Accept-Encoding, bad Accept). Each answer must have a status that fits the request, a
-body that parses as its Content-Type says (results, RDF, the error shape as JSON, HTML
-or text), and no traceback or file path.
+other methods), through the app in this process (Flask's test client: what it answers
+is what negotiation and the guards decide); a real server gets a slice of it that
+still takes every value of every dimension, through gunicorn and HTTP. The Linked Data
+paths get odd headers (If-None-Match garbage, Range, Accept-Encoding, bad Accept) from
+a real server. Each answer must have a status that fits the request, a body that parses
+as its Content-Type says (results, RDF, the error shape as JSON, HTML or text), and no
+traceback or file path.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import json
 import threading
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
@@ -71,9 +75,15 @@ RDF_FORMATS = {
 }
 
 
-def sparql_requests() -> list[dict[str, Any]]:
-    """Every request the sweep sends to /sparql, with the statuses its kind allows."""
+def sparql_requests(whole: bool = True) -> list[dict[str, Any]]:
+    """Every request the sweep sends to /sparql, with the statuses its kind allows.
+
+    ``whole=False``: the slice a real server gets; each kind of query with each format
+    and each Accept header (not with each pair of them), and each other dimension with
+    a few formats.
+    """
     sent = []
+    some_formats = FORMATS if whole else [None, "json", "turtle", "png"]
 
     def add(method: str, kind: str, fmt: str | None, accept: str | None, body_type: str | None = None) -> None:
         text, statuses = KINDS[kind]
@@ -100,14 +110,16 @@ def sparql_requests() -> list[dict[str, Any]]:
             request["statuses"] |= {400, 415}  # a form with no field at all has no Content-Type
         sent.append(request)
 
-    for kind, fmt, accept in itertools.product(KINDS, FORMATS, ACCEPTS):
+    pairs = (itertools.product(FORMATS, ACCEPTS) if whole
+             else [(fmt, None) for fmt in FORMATS] + [(None, accept) for accept in ACCEPTS[1:]])
+    for kind, (fmt, accept) in itertools.product(KINDS, list(pairs)):
         add("GET", kind, fmt, accept)
-    for kind, fmt in itertools.product(KINDS, FORMATS):
+    for kind, fmt in itertools.product(KINDS, some_formats):
         for accept in (None, "text/html", "application/json"):
             add("HEAD", kind, fmt, accept)
             add("POST", kind, fmt, accept, FORM)
     for kind, accept in itertools.product(KINDS, ACCEPTS):
-        for fmt in (None, "csv", "turtle", "png"):
+        for fmt in (None, "csv", "turtle", "png") if whole else (None,):
             add("POST", kind, fmt, accept, DIRECT)
     for body_type, accept in itertools.product(OTHER_BODIES, (None, "text/html", "application/json")):
         add("POST", "select", None, accept, body_type)
@@ -128,7 +140,21 @@ ODD_HEADERS = [{}, {"If-None-Match": "garbage"}, {"If-None-Match": '"'}, {"If-No
                {"Accept": "text/turtle"}, {"Accept": "application/json"}]
 
 
-def well_formed(response: requests.Response, request: dict[str, Any]) -> str | None:
+@dataclass
+class Answer:
+    """What the checks read of a response, from a real server or from the test client."""
+
+    status_code: int
+    headers: Any
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        """The body as text."""
+        return self.content.decode("utf-8", errors="replace")
+
+
+def well_formed(response: Answer, request: dict[str, Any]) -> str | None:
     """What is wrong with ``response`` to ``request``, or None."""
     status = response.status_code
     if status >= 500:
@@ -152,7 +178,7 @@ def well_formed(response: requests.Response, request: dict[str, Any]) -> str | N
     return None
 
 
-def check_error(media_type: str, response: requests.Response) -> None:
+def check_error(media_type: str, response: Answer) -> None:
     """The error shape: JSON, an HTML page (the error page, or the query page), or text."""
     status = response.status_code
     if media_type == "application/json":
@@ -186,8 +212,15 @@ def check_body(media_type: str, body: bytes) -> None:
         body.decode("utf-8")
 
 
+def problem_with(answer: Answer, request: dict[str, Any]) -> str | None:
+    """A finding about one answer, naming the request, or None."""
+    problem = well_formed(answer, request)
+    shown = {k: v for k, v in request.items() if k not in ("statuses", "data")}
+    return None if problem is None else f"{problem}: {shown}"
+
+
 def sweep(server, sent: list[dict[str, Any]], path: str = "/sparql") -> list[str]:
-    """Send every request on four keep-alive connections; the findings, one line each."""
+    """Send every request to a real server on four keep-alive connections; the findings, one line each."""
     local = threading.local()
 
     def send(request: dict[str, Any]) -> str | None:
@@ -196,20 +229,44 @@ def sweep(server, sent: list[dict[str, Any]], path: str = "/sparql") -> list[str
         response = local.session.request(
             request["method"], server.url + request.get("path", path), params=request.get("params"),
             data=request.get("data"), headers=request["headers"], timeout=60, allow_redirects=False)
-        problem = well_formed(response, request)
-        shown = {k: v for k, v in request.items() if k not in ("statuses", "data")}
-        return None if problem is None else f"{problem}: {shown}"
+        return problem_with(Answer(response.status_code, response.headers, response.content), request)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         return [found for found in pool.map(send, sent) if found]
 
 
-def test_every_request_to_sparql_gets_a_well_formed_answer(server):
+def sweep_in_process(client, sent: list[dict[str, Any]], path: str = "/sparql") -> list[str]:
+    """Send every request to the app through Flask's test client; the findings, one line each."""
+    found = []
+    for request in sent:
+        response = client.open(request.get("path", path), method=request["method"],
+                               query_string=request.get("params"), data=request.get("data"),
+                               headers=request["headers"])
+        problem = problem_with(Answer(response.status_code, response.headers, response.get_data()), request)
+        if problem:
+            found.append(problem)
+    return found
+
+
+def test_every_request_to_sparql_gets_a_well_formed_answer(client):
     sent = sparql_requests()
     assert len(sent) > 5000
-    findings = sweep(server, sent)
+    findings = sweep_in_process(client, sent)
     assert not findings, f"{len(findings)} of {len(sent)} requests:\n" + "\n".join(findings[:20])
 
+
+def test_a_slice_of_the_requests_to_sparql_through_a_real_server(server):
+    sent = sparql_requests(whole=False)
+    # Every value of every dimension, if not every combination of them.
+    assert {request["kind"] for request in sent} >= set(KINDS)
+    assert {request["method"] for request in sent} >= {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"}
+    assert {request.get("params", {}).get("format") for request in sent} >= set(FORMATS)
+    assert {request["headers"].get("Accept") for request in sent} >= set(ACCEPTS)
+    # (A form's Content-Type is set by the client, from its fields.)
+    assert {request["headers"].get("Content-Type") for request in sent} >= set(OTHER_BODIES) | {DIRECT}
+    assert any(isinstance(request.get("data"), dict) for request in sent)
+    findings = sweep(server, sent)
+    assert not findings, f"{len(findings)} of {len(sent)} requests:\n" + "\n".join(findings[:20])
 
 
 def test_every_linked_data_path_takes_odd_headers(server):
@@ -218,4 +275,3 @@ def test_every_linked_data_path_takes_odd_headers(server):
             for path, headers, method in itertools.product(LINKED_DATA_PATHS, ODD_HEADERS, ("GET", "HEAD"))]
     findings = sweep(server, sent, path="")
     assert not findings, f"{len(findings)} of {len(sent)} requests:\n" + "\n".join(findings[:20])
-
