@@ -517,7 +517,7 @@ def virtuoso_holding(server: VirtuosoServer, files: list[Path]) -> list[str]:
 
     key = (server.http_port, tuple(str(path) for path in files))
     if key not in _PUSHED:
-        pushed = run_nkd("push", "--to", server.gsp_url, *key[1])
+        pushed = invoke_nkd("push", "--to", server.gsp_url, *key[1])
         assert pushed.returncode == 0, pushed.stderr
         sources = file_sources(files, "https://w3id.org/nkd/") if files else shipped_sources("https://w3id.org/nkd/")
         _PUSHED[key] = [source.graph for source in sources if source.graph]

@@ -22,7 +22,7 @@ import requests
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, XML, SPARQLWrapper
 
-from conftest import (FIXTURES, ROOT, RUNAWAY, Server, isomorphic, run_nkd, start_oxigraph, start_server,
+from conftest import (FIXTURES, ROOT, RUNAWAY, Server, invoke_nkd, isomorphic, start_oxigraph, start_server,
                       virtuoso_holding)
 from nkd.namespaces import BASE
 
@@ -48,7 +48,7 @@ def start_backend(kind: str, tmp: Path, files: list[Path], *args: str, request: 
     if kind == "memory":
         return start_server(tmp, *args, *paths), None
     if kind == "store":
-        built = run_nkd("load", "--store", str(tmp / "store"), *paths)
+        built = invoke_nkd("load", "--store", str(tmp / "store"), *paths)
         assert built.returncode == 0, built.stderr
         return start_server(tmp, *args, "--store", str(tmp / "store")), None
     if kind == "virtuoso":
@@ -57,7 +57,7 @@ def start_backend(kind: str, tmp: Path, files: list[Path], *args: str, request: 
         return start_server(tmp, *args, "--endpoint", virtuoso.query_url, "--store-graphs", " ".join(graphs)), None
     # Oxigraph's own limit, above ours, stops a runaway query there too.
     oxigraph = start_oxigraph(tmp, timeout_s=TIMEOUT_S + 2)
-    pushed = run_nkd("push", "--to", oxigraph.store_url, *paths)
+    pushed = invoke_nkd("push", "--to", oxigraph.store_url, *paths)
     assert pushed.returncode == 0, pushed.stderr
     return start_server(tmp, *args, "--endpoint", oxigraph.query_url), oxigraph
 

@@ -16,7 +16,7 @@ import pytest
 import rdflib
 import requests
 
-from conftest import FIXTURES, RUNAWAY, Server, isomorphic, run_nkd, start_oxigraph, start_server
+from conftest import FIXTURES, RUNAWAY, Server, invoke_nkd, isomorphic, start_oxigraph, start_server
 
 pytestmark = pytest.mark.slow
 
@@ -101,7 +101,7 @@ def send_in_background(server: Server, query: str) -> tuple[threading.Thread, li
 @pytest.fixture()
 def store_dir(tmp_path) -> Path:
     """An on-disk store of the fixture files."""
-    loaded = run_nkd("load", "--store", str(tmp_path / "store"), *FILES)
+    loaded = invoke_nkd("load", "--store", str(tmp_path / "store"), *FILES)
     assert loaded.returncode == 0, loaded.stderr
     return tmp_path / "store"
 
@@ -206,7 +206,7 @@ def test_external_store_stopped_then_restarted(tmp_path):
     oxigraph = start_oxigraph(tmp_path, timeout_s=10)
     server = None
     try:
-        assert run_nkd("push", "--to", oxigraph.store_url, *FILES).returncode == 0
+        assert invoke_nkd("push", "--to", oxigraph.store_url, *FILES).returncode == 0
         server = start_server(tmp_path, "--endpoint", oxigraph.query_url, "--workers", "2")
         assert count(server) == "31"
         oxigraph.stop()

@@ -15,7 +15,7 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
-from conftest import ROOT, run_nkd
+from conftest import ROOT, invoke_nkd
 from nkd.data import turtle_files
 
 NKD = "https://w3id.org/nkd/ontology#"
@@ -68,7 +68,7 @@ def test_no_nkd_class_is_inferred_that_a_node_is_not_already(asserted, closure):
 
 def test_the_inferred_graph_conforms_to_the_shapes(closure):
     """No inferred type (or inferred triple) makes a shape fail."""
-    run = run_nkd("validate", str(closure), "--format", "json", timeout_s=300)
+    run = invoke_nkd("validate", str(closure), "--format", "json")
     report = json.loads(run.stdout)
     assert [(r["focus_node_name"], r["source_shape_name"], r["message"]) for r in report["results"]] == []
     assert run.returncode == 0

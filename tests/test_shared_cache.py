@@ -20,7 +20,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from conftest import ROOT, Server, free_port, require_tool, run_nkd, start_server, terminate
+from conftest import ROOT, Server, free_port, invoke_nkd, require_tool, start_server, terminate
 
 pytestmark = pytest.mark.slow
 
@@ -109,7 +109,7 @@ http {{
 def replicas(tmp_path_factory) -> Iterator[list[Server]]:
     """Two `nkd serve` replicas on one on-disk store of the shipped graph."""
     directory = tmp_path_factory.mktemp("replicas")
-    built = run_nkd("load", "--store", str(directory / "store"))
+    built = invoke_nkd("load", "--store", str(directory / "store"))
     assert built.returncode == 0, built.stderr
     started = []
     try:

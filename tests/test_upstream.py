@@ -12,7 +12,7 @@ import threading
 import pyoxigraph as ox
 import pytest
 
-from conftest import FIXTURES, run_nkd
+from conftest import FIXTURES, invoke_nkd
 from nkd.errors import (PayloadTooLarge, QuerySyntaxError, StoreBusy, StoreFailed, StoreRefused, UpstreamError,
                            UpstreamTimeout)
 from nkd.negotiation import CSV, JSON, NTRIPLES, XML
@@ -265,6 +265,6 @@ def test_a_query_is_not_sent_twice_when_the_store_drops_the_connection():
 
 def test_push_sends_a_graph_once_when_the_store_drops_the_connection():
     store = DroppingStore()
-    failed = run_nkd("push", "--to", store.url.replace("/sparql", "/store"), str(FIXTURES / "prod-actors.ttl"))
+    failed = invoke_nkd("push", "--to", store.url.replace("/sparql", "/store"), str(FIXTURES / "prod-actors.ttl"))
     assert failed.returncode == 1 and "closed the connection" in failed.stderr
     assert store.requests == 1

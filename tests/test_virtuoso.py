@@ -17,7 +17,7 @@ import pytest
 import rdflib
 import requests
 
-from conftest import FIXTURES, RUNAWAY, isomorphic, run_nkd, start_server, virtuoso_holding
+from conftest import FIXTURES, RUNAWAY, invoke_nkd, isomorphic, start_server, virtuoso_holding
 from nkd.namespaces import BASE
 
 pytestmark = pytest.mark.slow
@@ -72,7 +72,7 @@ def test_push_keeps_escaped_names_whole(virtuoso):
 
 
 def test_push_to_the_anonymous_endpoint_shows_virtuosos_words_and_what_to_grant(virtuoso):
-    failed = run_nkd("push", "--to", virtuoso.anonymous_gsp_url, str(FIXTURES / "prod-actors.ttl"))
+    failed = invoke_nkd("push", "--to", virtuoso.anonymous_gsp_url, str(FIXTURES / "prod-actors.ttl"))
     assert failed.returncode == 1
     assert "HTTP 403" in failed.stderr and "Permission denied" in failed.stderr
     assert "<!DOCTYPE" not in failed.stderr and "<html" not in failed.stderr.lower()
@@ -82,11 +82,11 @@ def test_push_to_the_anonymous_endpoint_shows_virtuosos_words_and_what_to_grant(
 def test_push_without_or_with_wrong_credentials_says_which(virtuoso):
     url = virtuoso.gsp_url
     anonymous = url.replace(url.split("//")[1].split("@")[0] + "@", "")
-    failed = run_nkd("push", "--to", anonymous, str(FIXTURES / "prod-actors.ttl"))
+    failed = invoke_nkd("push", "--to", anonymous, str(FIXTURES / "prod-actors.ttl"))
     assert failed.returncode == 1 and "HTTP 401" in failed.stderr
     assert "give them in the URL" in failed.stderr
     wrong = url.replace(url.split(":")[2].split("@")[0], "not-the-password")
-    failed = run_nkd("push", "--to", wrong, str(FIXTURES / "prod-actors.ttl"))
+    failed = invoke_nkd("push", "--to", wrong, str(FIXTURES / "prod-actors.ttl"))
     assert failed.returncode == 1 and "refused these credentials" in failed.stderr
     assert "not-the-password" not in failed.stderr
 
@@ -209,7 +209,7 @@ def test_void_and_dumps_hold_nkds_graphs_only(shipped, virtuoso):
 def test_void_and_etags_follow_the_store(virtuoso, tmp_path):
     data = tmp_path / "state-check.ttl"
     data.write_text("<https://w3id.org/nkd/id/test/a> <http://www.w3.org/2000/01/rdf-schema#label> \"a\" .\n")
-    assert run_nkd("push", "--to", virtuoso.gsp_url, str(data)).returncode == 0
+    assert invoke_nkd("push", "--to", virtuoso.gsp_url, str(data)).returncode == 0
     server = start_server(tmp_path, "--endpoint", virtuoso.query_url, "--workers", "1", "--store-check-s", "0",
                           "--store-graphs", BASE + "data/state-check")
     try:
@@ -226,7 +226,7 @@ def test_void_and_etags_follow_the_store(virtuoso, tmp_path):
                             headers={"Accept": "application/n-triples", "If-None-Match": tag}).status_code == 304
         data.write_text(data.read_text() + "<https://w3id.org/nkd/id/test/b> "
                                            "<http://www.w3.org/2000/01/rdf-schema#label> \"b\" .\n")
-        assert run_nkd("push", "--to", virtuoso.gsp_url, str(data)).returncode == 0
+        assert invoke_nkd("push", "--to", virtuoso.gsp_url, str(data)).returncode == 0
         after, new_tag = void()
         assert after == 2 and new_tag != tag
     finally:
