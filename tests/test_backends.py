@@ -29,7 +29,7 @@ from nkd.namespaces import BASE
 FILES = [FIXTURES / "prod-actors.ttl", FIXTURES / "prod-events.ttl"]
 ACTORS_GRAPH = BASE + "data/prod-actors"
 EVENTS_GRAPH = BASE + "data/prod-events"
-TIMEOUT_S = 3
+TIMEOUT_S = 2
 MAX_RESULT_BYTES = 50_000
 LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s ?label"""

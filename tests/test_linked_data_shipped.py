@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 import requests
@@ -54,16 +55,16 @@ def test_ontology_page_documents_every_class_and_property_with_its_definition(se
         assert definition is None or str(definition) in text, f"{term} lacks its definition"
 
 
-def test_every_entity_iri_of_the_shipped_graph_dereferences(server):
+def test_every_entity_iri_of_the_shipped_graph_dereferences(server, client):
     entities = [row["s"] for row in select(
         server, f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{BASE}id/")) }}')]
-    with requests.Session() as session:
-        for iri in entities:
-            response = session.get(server.url + "/" + iri[len(BASE):], headers={"Accept": "text/turtle"},
-                                   timeout=60)
-            assert response.status_code == 200, iri
-            graph = rdflib.Graph().parse(data=response.content, format="turtle")
-            assert (rdflib.URIRef(iri), None, None) in graph, iri
+    assert len(entities) > 300
+    # Each through the app in process: the views a server runs, without HTTP for every entity.
+    for iri in entities:
+        response = client.get("/" + iri[len(BASE):], headers={"Accept": "text/turtle"})
+        assert response.status_code == 200, iri
+        subjects = {quad.subject for quad in ox.parse(response.data, format=ox.RdfFormat.TURTLE)}
+        assert ox.NamedNode(iri) in subjects, iri
 
 
 def test_void_and_landing_counts_equal_sparql_counts_on_the_shipped_graph(server):
