@@ -43,17 +43,28 @@ PRODUCT = "WHERE { " + " . ".join(f"?s{i} ?p{i} ?o{i}" for i in range(12)) + " }
 RUNAWAY = "SELECT (COUNT(*) AS ?n) " + PRODUCT
 
 
-# The modules that take longest, longest first: they start first, so that no worker is
-# left running one of them alone at the end (the others follow in file order).
-SLOWEST_MODULES = ("test_faults.py", "test_site_pages.py", "test_backends.py", "test_shapes.py", "test_virtuoso.py",
-                   "test_validation.py", "test_sweep.py", "test_provenance.py", "test_streaming.py",
-                   "test_query_page.py", "test_cli_query.py", "test_content_pages_browser.py")
+# The modules that take longest, longest first (measured with --durations=0): they start
+# first, so that no worker is left running one of them alone at the end; the rest follow
+# in file order (pyproject.toml turns off xdist's own order, by number of tests).
+SLOWEST_MODULES = ("test_site_pages.py", "test_shapes.py", "test_backends.py", "test_faults.py",
+                   "test_provenance.py", "test_streaming.py", "test_virtuoso.py", "test_sparql_guards_http.py",
+                   "test_query_page.py", "test_packaging.py", "test_sweep.py", "test_content_pages_browser.py",
+                   "test_reasoning.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run the slowest modules first (see :data:`SLOWEST_MODULES`); the rest keep their order."""
     rank = {name: n for n, name in enumerate(SLOWEST_MODULES)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker more than the machine has cores.
+
+    The suite keeps every core busy but for the tenth of its time that its workers wait
+    on servers, time limits and child processes; one more worker fills those waits.
+    """
+    return (os.cpu_count() or 1) + 1
 
 
 def client_port_range() -> range:
