@@ -58,13 +58,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """``-n auto``: one worker more than the machine has cores.
+@pytest.hookimpl(wrapper=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> Iterator[int]:
+    """``-n auto``: one worker more than pytest-xdist would start (one per usable core).
 
     The suite keeps every core busy but for the tenth of its time that its workers wait
-    on servers, time limits and child processes; one more worker fills those waits.
+    on servers, time limits and child processes; one more worker fills those waits. A
+    number set in PYTEST_XDIST_AUTO_NUM_WORKERS is taken as it is.
     """
-    return (os.cpu_count() or 1) + 1
+    workers = yield
+    return workers if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") else workers + 1
 
 
 def client_port_range() -> range:

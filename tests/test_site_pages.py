@@ -115,7 +115,8 @@ class Tab:
 
     def visit(self, url: str):
         """Load ``url``, forgetting what the previous page saw; its response."""
-        self.elsewhere.clear(), self.failed.clear(), self.errors.clear()
+        for seen in (self.elsewhere, self.failed, self.errors):
+            seen.clear()
         self.page.set_viewport_size({"width": WIDTHS[0], "height": 900})
         return self.page.goto(url)
 

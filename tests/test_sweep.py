@@ -237,15 +237,14 @@ def sweep(server, sent: list[dict[str, Any]], path: str = "/sparql") -> list[str
 
 def sweep_in_process(client, sent: list[dict[str, Any]], path: str = "/sparql") -> list[str]:
     """Send every request to the app through Flask's test client; the findings, one line each."""
-    found = []
-    for request in sent:
+
+    def send(request: dict[str, Any]) -> str | None:
         response = client.open(request.get("path", path), method=request["method"],
                                query_string=request.get("params"), data=request.get("data"),
                                headers=request["headers"])
-        problem = problem_with(Answer(response.status_code, response.headers, response.get_data()), request)
-        if problem:
-            found.append(problem)
-    return found
+        return problem_with(Answer(response.status_code, response.headers, response.get_data()), request)
+
+    return [found for found in map(send, sent) if found]
 
 
 def test_every_request_to_sparql_gets_a_well_formed_answer(client):
